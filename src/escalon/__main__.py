@@ -1,0 +1,3 @@
+from escalon.entrypoints.cli.main import main
+
+main()

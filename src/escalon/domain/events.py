@@ -1,0 +1,273 @@
+"""The canonical event format: everything escalon knows about a ticket arrives as one of these.
+
+Live ingestion, importers, the operations simulator and replay all produce the same envelope
+(`id`, `type`, `at`, `ticket`, `data`), so the engine has exactly one input language. Events are
+immutable; `id` is the idempotency key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+Priority = Literal["P1", "P2", "P3", "P4"]
+Segment = Literal["enterprise", "mid-market", "smb"]
+TicketStatus = Literal[
+    "new", "open", "pending_customer", "pending_vendor", "on_hold", "solved", "closed"
+]
+EscalationReason = Literal[
+    "technical_complexity",
+    "sla_breach_risk",
+    "customer_requested",
+    "product_bug",
+    "integration_issue",
+    "engineering_required",
+    "impact",
+    "repeated_failure",
+    "vendor_dependency",
+    "other",
+]
+OverEscalationReason = Literal["knowledge_gap", "tool_limitation", "authority_limit", "other"]
+ExecutiveLevel = Literal["none", "manager", "director", "vp", "c-level"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Customer(_Frozen):
+    """Who the ticket is for; segment and region drive SLAs, calendars and management triggers."""
+
+    id: str
+    name: str | None = None
+    segment: Segment = "smb"
+    region: str | None = None
+    executive_level: ExecutiveLevel = "none"
+    vip: bool = False
+
+
+class TicketFlags(_Frozen):
+    """Facts about impact and risk that the escalation criteria and management triggers read."""
+
+    churn_threat: bool | None = None
+    public_complaint: bool | None = None
+    legal_compliance_security: bool | None = None
+    revenue_at_risk: Decimal | None = Field(default=None, ge=0)
+    engineering_required: bool | None = None
+    vendor: str | None = None
+    affected_customers: int | None = Field(default=None, ge=0)
+
+
+class TicketCreated(TicketFlags):
+    subject: str | None = None
+    priority: Priority = "P3"
+    category: str | None = None
+    product_area: str | None = None
+    customer: Customer
+    channel: str | None = None
+    tier: str = "L1"
+    team: str | None = None
+    agent: str | None = None
+    issue_signature: str | None = None
+    status: TicketStatus = "new"
+
+
+class TicketUpdated(TicketFlags):
+    priority: Priority | None = None
+    category: str | None = None
+    product_area: str | None = None
+    customer: Customer | None = None
+    issue_signature: str | None = None
+
+
+class TicketCommented(_Frozen):
+    public: bool = True
+    author: Literal["agent", "customer"] = "agent"
+    author_id: str | None = None
+    body: str | None = None
+
+
+class StatusChanged(_Frozen):
+    status: TicketStatus
+
+
+class Assigned(_Frozen):
+    tier: str | None = None
+    team: str | None = None
+    agent: str | None = None
+
+
+class EscalationRequested(_Frozen):
+    to: str
+    reason: EscalationReason = "other"
+    justification: str | None = None
+    requested_by: str | None = None
+    handoff: dict[str, Any] | None = None
+    warm: bool | None = None
+
+
+class EscalationAccepted(_Frozen):
+    by: str | None = None
+    estimated_resolution: str | None = None
+
+
+class EscalationRejected(_Frozen):
+    by: str | None = None
+    reason: str
+    feedback: str | None = None
+
+
+class TicketResolved(_Frozen):
+    by: str | None = None
+    summary: str | None = None
+    root_cause: str | None = None
+    kb_article: str | None = None
+    over_escalation: OverEscalationReason | None = None
+
+
+class TicketReopened(_Frozen):
+    reason: str | None = None
+
+
+class CsatReceived(_Frozen):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = None
+
+
+class CreditRequested(_Frozen):
+    amount: Decimal = Field(ge=0)
+    kind: Literal["service_credit", "discount", "contract_change"] = "service_credit"
+    requested_by: str | None = None
+    reason: str | None = None
+
+
+class Tick(_Frozen):
+    """Time passes; carries nothing. The engine fires whatever came due up to `at`."""
+
+
+class _Envelope(_Frozen):
+    """`id` is the idempotency key; `at` must carry an offset; `ticket` is `*` only for ticks."""
+
+    id: str = Field(min_length=1, max_length=200)
+    at: AwareDatetime
+    ticket: str = Field(min_length=1, max_length=200)
+
+
+class TicketCreatedEvent(_Envelope):
+    type: Literal["ticket.created"]
+    data: TicketCreated
+
+
+class TicketUpdatedEvent(_Envelope):
+    type: Literal["ticket.updated"]
+    data: TicketUpdated
+
+
+class TicketCommentedEvent(_Envelope):
+    type: Literal["ticket.commented"]
+    data: TicketCommented
+
+
+class StatusChangedEvent(_Envelope):
+    type: Literal["ticket.status_changed"]
+    data: StatusChanged
+
+
+class AssignedEvent(_Envelope):
+    type: Literal["ticket.assigned"]
+    data: Assigned
+
+
+class EscalationRequestedEvent(_Envelope):
+    type: Literal["escalation.requested"]
+    data: EscalationRequested
+
+
+class EscalationAcceptedEvent(_Envelope):
+    type: Literal["escalation.accepted"]
+    data: EscalationAccepted
+
+
+class EscalationRejectedEvent(_Envelope):
+    type: Literal["escalation.rejected"]
+    data: EscalationRejected
+
+
+class TicketResolvedEvent(_Envelope):
+    type: Literal["ticket.resolved"]
+    data: TicketResolved
+
+
+class TicketReopenedEvent(_Envelope):
+    type: Literal["ticket.reopened"]
+    data: TicketReopened
+
+
+class CsatReceivedEvent(_Envelope):
+    type: Literal["csat.received"]
+    data: CsatReceived
+
+
+class CreditRequestedEvent(_Envelope):
+    type: Literal["credit.requested"]
+    data: CreditRequested
+
+
+class TickEvent(_Envelope):
+    type: Literal["tick"]
+    data: Tick = Field(default_factory=Tick)
+
+
+Event = Annotated[
+    TicketCreatedEvent
+    | TicketUpdatedEvent
+    | TicketCommentedEvent
+    | StatusChangedEvent
+    | AssignedEvent
+    | EscalationRequestedEvent
+    | EscalationAcceptedEvent
+    | EscalationRejectedEvent
+    | TicketResolvedEvent
+    | TicketReopenedEvent
+    | CsatReceivedEvent
+    | CreditRequestedEvent
+    | TickEvent,
+    Field(discriminator="type"),
+]
+"""Any canonical event; parse with `parse_event` or `parse_event_json`."""
+
+EVENT_TYPES: tuple[str, ...] = (
+    "ticket.created",
+    "ticket.updated",
+    "ticket.commented",
+    "ticket.status_changed",
+    "ticket.assigned",
+    "escalation.requested",
+    "escalation.accepted",
+    "escalation.rejected",
+    "ticket.resolved",
+    "ticket.reopened",
+    "csat.received",
+    "credit.requested",
+    "tick",
+)
+
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(raw: Mapping[str, Any]) -> Event:
+    """Validate one event given as a mapping; raises pydantic.ValidationError naming the field."""
+    return _ADAPTER.validate_python(raw)
+
+
+def parse_event_json(raw: str | bytes) -> Event:
+    """Validate one event given as JSON text (one line of a JSONL file)."""
+    return _ADAPTER.validate_json(raw)
+
+
+def event_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the canonical event, as printed by `escalon schema events`."""
+    return _ADAPTER.json_schema()

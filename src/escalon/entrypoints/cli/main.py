@@ -1,0 +1,38 @@
+"""The `escalon` command: one Typer app; each area of the product adds its sub-commands here."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from escalon import __version__
+from escalon.domain.events import event_json_schema
+
+app = typer.Typer(
+    name="escalon",
+    help="Escalation management engine for customer-support operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(
+    help="Print the JSON Schemas of escalon's input formats.", no_args_is_help=True
+)
+app.add_typer(schema_app, name="schema")
+
+
+@app.command()
+def version() -> None:
+    """Print escalon's version."""
+    typer.echo(__version__)
+
+
+@schema_app.command("events")
+def schema_events() -> None:
+    """Print the JSON Schema of the canonical event format."""
+    typer.echo(json.dumps(event_json_schema(), indent=2))
+
+
+def main() -> None:
+    app()
