@@ -1,0 +1,1 @@
+"""Business-hours calendars: working windows, holidays, time zones, follow-the-sun coverage."""
