@@ -8,6 +8,7 @@ import typer
 
 from escalon import __version__
 from escalon.domain.events import event_json_schema
+from escalon.entrypoints.cli.demo import demo
 
 app = typer.Typer(
     name="escalon",
@@ -20,6 +21,7 @@ schema_app = typer.Typer(
     help="Print the JSON Schemas of escalon's input formats.", no_args_is_help=True
 )
 app.add_typer(schema_app, name="schema")
+app.command()(demo)
 
 
 @app.command()
