@@ -133,6 +133,7 @@ class QuietHours(_Frozen):
     enabled: bool = True
     urgent_priorities: list[str] = Field(default_factory=lambda: ["P1"])
     urgent_kinds: list[str] = Field(default_factory=lambda: ["management_escalation"])
+    urgent_tiers: list[str] = Field(default_factory=lambda: ["management"])
 
 
 class NotificationsPolicy(_Frozen):

@@ -1,0 +1,1 @@
+"""Notifications: the message model, routing with quiet hours, and the retry rules."""
