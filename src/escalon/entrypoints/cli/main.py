@@ -9,6 +9,7 @@ import typer
 from escalon import __version__
 from escalon.domain.events import event_json_schema
 from escalon.entrypoints.cli.demo import demo
+from escalon.entrypoints.cli.handoff import app as handoff_app
 
 app = typer.Typer(
     name="escalon",
@@ -22,6 +23,7 @@ schema_app = typer.Typer(
 )
 app.add_typer(schema_app, name="schema")
 app.command()(demo)
+app.add_typer(handoff_app, name="handoff")
 
 
 @app.command()

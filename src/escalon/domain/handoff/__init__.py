@@ -1,0 +1,41 @@
+"""The structured escalation handoff: form, completeness check, warm/cold rule, rendering."""
+
+from escalon.domain.handoff.check import (
+    ORIGINATOR_FIELDS,
+    HandoffCheck,
+    check_handoff,
+    completeness_score,
+    is_filled,
+    parse_handoff,
+    validate_field_names,
+    with_ticket_context,
+)
+from escalon.domain.handoff.form import HANDOFF_FIELDS, HandoffForm, TicketInformation
+from escalon.domain.handoff.mode import (
+    HandoffMode,
+    HandoffModeChoice,
+    WarmRule,
+    choose_handoff_mode,
+)
+from escalon.domain.handoff.render import RENDER_FORMATS, RenderFormat, render_handoff
+
+__all__ = [
+    "HANDOFF_FIELDS",
+    "ORIGINATOR_FIELDS",
+    "RENDER_FORMATS",
+    "HandoffCheck",
+    "HandoffForm",
+    "HandoffMode",
+    "HandoffModeChoice",
+    "RenderFormat",
+    "TicketInformation",
+    "WarmRule",
+    "check_handoff",
+    "choose_handoff_mode",
+    "completeness_score",
+    "is_filled",
+    "parse_handoff",
+    "render_handoff",
+    "validate_field_names",
+    "with_ticket_context",
+]

@@ -1,0 +1,114 @@
+"""`escalon handoff`: render a handoff file in the seed's layout, print a blank form, check one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+import yaml
+from pydantic import ValidationError
+
+from escalon.domain.handoff import (
+    RENDER_FORMATS,
+    HandoffForm,
+    check_handoff,
+    parse_handoff,
+    render_handoff,
+    validate_field_names,
+)
+
+HandoffFile = Annotated[Path, typer.Argument(help="Handoff file, YAML or JSON.")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
+RequireOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--require", "-r", help="A required field, e.g. issue_summary.impact (repeatable)."
+    ),
+]
+
+app = typer.Typer(
+    help="Escalation handoff forms: render, blank template, completeness check.",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML or JSON file (JSON is YAML) whose top level must be a mapping."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"{path}: cannot read ({error.__class__.__name__})")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        _fail(f"{path}{where}: not valid YAML or JSON")
+    if not isinstance(data, dict):
+        _fail(f"{path}: a handoff file must be a mapping of sections (ticket_information, ...)")
+    return data
+
+
+def load_handoff_file(path: Path) -> HandoffForm:
+    """Parse a handoff file, turning any problem into one `error:` line and exit code 2."""
+    data = _read_mapping(path)
+    try:
+        return parse_handoff(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        _fail(f"{path}: handoff field {field}: {first['msg']}")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in RENDER_FORMATS:
+        _fail(f"--format: {fmt!r} is not one of {', '.join(RENDER_FORMATS)}")
+
+
+@app.command("render")
+def render(
+    file: HandoffFile,
+    fmt: FormatOption = "text",
+) -> None:
+    """Print a handoff in the seed's form layout (text), as Markdown, or as JSON."""
+    _check_format(fmt)
+    form = load_handoff_file(file)
+    typer.echo(render_handoff(form, fmt), nl=False)  # type: ignore[arg-type]
+
+
+@app.command("template")
+def template(
+    fmt: FormatOption = "text",
+) -> None:
+    """Print a blank handoff form to fill in."""
+    _check_format(fmt)
+    typer.echo(render_handoff(HandoffForm(), fmt), nl=False)  # type: ignore[arg-type]
+
+
+@app.command("check")
+def check(
+    file: HandoffFile,
+    require: RequireOption = None,
+) -> None:
+    """Say whether a handoff has the required fields, and its completeness score (0-100)."""
+    try:
+        required = validate_field_names(require or [])
+    except ValueError as error:
+        _fail(f"--require: {error}")
+    verdict = check_handoff(load_handoff_file(file), required)
+    typer.echo(
+        json.dumps(
+            {"complete": verdict.complete, "score": verdict.score, "missing": list(verdict.missing)}
+        )
+    )
+    if not verdict.complete:
+        raise typer.Exit(1)
