@@ -1,0 +1,83 @@
+"""The escalation policy as code: the model every part of escalon reads (docs/policy.md)."""
+
+from escalon.domain.policy.base import Clock, Goal, PolicyModel, Sentiment
+from escalon.domain.policy.criteria import (
+    ComplexityCriterion,
+    Criterion,
+    CustomerRequestedCriterion,
+    EngineeringRequiredCriterion,
+    EscalationPath,
+    ImpactCriterion,
+    RepeatedFailureCriterion,
+    TimeCriterion,
+    VendorDependencyCriterion,
+)
+from escalon.domain.policy.management import (
+    ChurnThreatTrigger,
+    ExecutiveNotification,
+    LegalComplianceSecurityTrigger,
+    ManagementPolicy,
+    ManagementResponse,
+    ManagementTrigger,
+    PublicComplaintTrigger,
+    RepeatedEscalationTrigger,
+    RevenueAtRiskTrigger,
+    UnresolvedTrigger,
+)
+from escalon.domain.policy.model import Policy
+from escalon.domain.policy.operations import Costs, DashboardTargets, Prevention, Segment, Vendor
+from escalon.domain.policy.service import (
+    AcceptanceStep,
+    ClockCalendars,
+    FollowTheSun,
+    HandoffRules,
+    IssueKey,
+    MajorIncident,
+    ResponseTargets,
+    WarmHandoffRule,
+)
+from escalon.domain.policy.tiers import Action, Authority, AuthorityRole, Tier
+
+__all__ = [
+    "AcceptanceStep",
+    "Action",
+    "Authority",
+    "AuthorityRole",
+    "ChurnThreatTrigger",
+    "Clock",
+    "ClockCalendars",
+    "ComplexityCriterion",
+    "Costs",
+    "Criterion",
+    "CustomerRequestedCriterion",
+    "DashboardTargets",
+    "EngineeringRequiredCriterion",
+    "EscalationPath",
+    "ExecutiveNotification",
+    "FollowTheSun",
+    "Goal",
+    "HandoffRules",
+    "ImpactCriterion",
+    "IssueKey",
+    "LegalComplianceSecurityTrigger",
+    "MajorIncident",
+    "ManagementPolicy",
+    "ManagementResponse",
+    "ManagementTrigger",
+    "Policy",
+    "PolicyModel",
+    "Prevention",
+    "PublicComplaintTrigger",
+    "RepeatedEscalationTrigger",
+    "RepeatedFailureCriterion",
+    "ResponseTargets",
+    "RevenueAtRiskTrigger",
+    "Segment",
+    "Sentiment",
+    "Tier",
+    "TimeCriterion",
+    "UnresolvedTrigger",
+    "Vendor",
+    "VendorDependencyCriterion",
+    "WarmHandoffRule",
+]
