@@ -44,11 +44,8 @@ def check_webhook_secret(value: str) -> str:
 
 
 class _ChannelBase(_Frozen):
-    """Settings every channel shares: a template override, a send timeout and a rate limit."""
+    """Settings every channel shares: a send timeout and a rate limit."""
 
-    template: str | None = Field(
-        default=None, description="Path of a Jinja2 template replacing the built-in one."
-    )
     timeout: DurationField = Field(default=Duration(seconds=10))
     rate_per_second: float | None = Field(
         default=None, gt=0, description="Messages per second; None uses the channel's default."
@@ -58,6 +55,9 @@ class _ChannelBase(_Frozen):
 class SlackChannel(_ChannelBase):
     type: Literal["slack"]
     url: str
+    template: str | None = Field(
+        default=None, description="Path of a Jinja2 template replacing the built-in one."
+    )
 
     _url = field_validator("url")(_http_url)
 
@@ -65,6 +65,9 @@ class SlackChannel(_ChannelBase):
 class TeamsChannel(_ChannelBase):
     type: Literal["teams"]
     url: str
+    template: str | None = Field(
+        default=None, description="Path of a Jinja2 template replacing the built-in one."
+    )
 
     _url = field_validator("url")(_http_url)
 
@@ -74,6 +77,9 @@ class PagerDutyChannel(_ChannelBase):
     routing_key: str = Field(min_length=32, max_length=32)
     url: str = PAGERDUTY_EVENTS_URL
     source: str = "escalon"
+    template: str | None = Field(
+        default=None, description="Path of a Jinja2 template replacing the built-in one."
+    )
 
     _url = field_validator("url")(_http_url)
 
@@ -89,6 +95,9 @@ class EmailChannel(_ChannelBase):
     )
     sender: str = Field(min_length=3)
     to: list[str] = Field(default_factory=list)
+    template: str | None = Field(default=None, description="Plain-text body template path.")
+    html_template: str | None = Field(default=None, description="HTML body template path.")
+    subject_template: str | None = Field(default=None, description="Subject line template path.")
 
 
 class WebhookChannel(_ChannelBase):
@@ -143,3 +152,14 @@ class NotificationsPolicy(_Frozen):
     routes: list[Route] = Field(default_factory=list)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     max_attempts: int = Field(default=8, ge=1, le=50)
+
+
+SLACK_RATE_PER_SECOND = 1.0
+"""Slack accepts about one message per second per incoming webhook."""
+
+
+def channel_rate(spec: ChannelSpec) -> float | None:
+    """Messages per second for a channel: its own setting, else its service's known limit."""
+    if spec.rate_per_second is not None:
+        return spec.rate_per_second
+    return SLACK_RATE_PER_SECOND if spec.type == "slack" else None
