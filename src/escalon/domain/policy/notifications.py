@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from escalon.domain.durations import Duration, DurationField
+from escalon.domain.notify.message import NotificationKind
 
 ChannelType = Literal["slack", "teams", "pagerduty", "email", "webhook"]
 
@@ -93,7 +94,7 @@ class EmailChannel(_ChannelBase):
     password_env: str | None = Field(
         default=None, description="Name of the environment variable holding the SMTP password."
     )
-    sender: str = Field(min_length=3)
+    sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     to: list[str] = Field(default_factory=list)
     template: str | None = Field(default=None, description="Plain-text body template path.")
     html_template: str | None = Field(default=None, description="HTML body template path.")
@@ -123,7 +124,7 @@ class Route(_Frozen):
     """Send matching notifications to one channel; an empty filter list matches everything."""
 
     channel: str
-    kinds: list[str] = Field(default_factory=list)
+    kinds: list[NotificationKind] = Field(default_factory=list)
     tiers: list[str] = Field(default_factory=list)
     teams: list[str] = Field(default_factory=list)
     priorities: list[str] = Field(default_factory=list)
@@ -136,12 +137,16 @@ class Route(_Frozen):
     )
 
 
+def _management_escalation() -> list[NotificationKind]:
+    return ["management_escalation"]
+
+
 class QuietHours(_Frozen):
     """Hold non-urgent messages to people and teams until their calendar opens."""
 
     enabled: bool = True
     urgent_priorities: list[str] = Field(default_factory=lambda: ["P1"])
-    urgent_kinds: list[str] = Field(default_factory=lambda: ["management_escalation"])
+    urgent_kinds: list[NotificationKind] = Field(default_factory=_management_escalation)
     urgent_tiers: list[str] = Field(default_factory=lambda: ["management"])
 
 
