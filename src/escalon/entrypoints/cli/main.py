@@ -11,6 +11,8 @@ from escalon.domain.events import event_json_schema
 from escalon.entrypoints.cli.authority import app as authority_app
 from escalon.entrypoints.cli.demo import demo
 from escalon.entrypoints.cli.handoff import app as handoff_app
+from escalon.entrypoints.cli.report import report
+from escalon.entrypoints.cli.simulate import simulate_ops_command
 
 app = typer.Typer(
     name="escalon",
@@ -24,6 +26,8 @@ schema_app = typer.Typer(
 )
 app.add_typer(schema_app, name="schema")
 app.command()(demo)
+app.command("simulate-ops")(simulate_ops_command)
+app.command()(report)
 app.add_typer(handoff_app, name="handoff")
 app.add_typer(authority_app, name="authority")
 

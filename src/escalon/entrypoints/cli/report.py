@@ -1,0 +1,77 @@
+"""`escalon report`: the monthly escalation dashboard from an events file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from escalon.adapters.policy_files import load_default_policy
+from escalon.analytics.dashboard import Dashboard
+from escalon.analytics.formats import FORMATS, print_text, render_json, render_markdown
+from escalon.analytics.html import render_html
+from escalon.analytics.layout import render_plain
+from escalon.analytics.ops_records import OpsRecordError, read_ops_records
+from escalon.analytics.records import EscalationRecords, build_records
+from escalon.analytics.report import dashboard_for
+from escalon.analytics.source import EventFileError, read_events
+from escalon.analytics.targets import targets_from_policy
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def load_records(events: Path, records: Path | None) -> EscalationRecords:
+    """Events (and optional ops records) to record tables; bad input exits 2 with one line."""
+    if not events.is_file():
+        raise _fail(f"EVENTS: no such file: {events}")
+    if records is not None and not records.is_file():
+        raise _fail(f"--records: no such file: {records}")
+    try:
+        ops = read_ops_records(records) if records is not None else []
+        return build_records(read_events(events), ops)
+    except (EventFileError, OpsRecordError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def render(dash: Dashboard, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(dash)
+    if fmt == "markdown":
+        return render_markdown(dash)
+    if fmt == "html":
+        return render_html(dash)
+    return render_plain(dash)
+
+
+def report(
+    events: Annotated[Path, typer.Argument(help="Canonical events, JSON Lines.")],
+    period: Annotated[
+        str | None, typer.Option(help="Month to report, e.g. 2025-04 (default: latest).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown, json or html.")] = "text",
+    out: Annotated[Path | None, typer.Option(help="Write the report here.")] = None,
+    records: Annotated[
+        Path | None,
+        typer.Option(help="Prevention initiatives and churn, JSON Lines (docs/metrics.md)."),
+    ] = None,
+) -> None:
+    """Print the escalation dashboard (the seed's ESCALATION METRICS layout) for one month."""
+    if fmt not in FORMATS:
+        raise _fail(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    tables = load_records(events, records)
+    try:
+        dash = dashboard_for(tables, period, targets_from_policy(load_default_policy()))
+    except ValueError as exc:
+        raise _fail(f"--period: {exc}") from None
+    if out is not None:
+        out.write_text(render(dash, fmt), encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    elif fmt == "text":
+        print_text(dash, Console(soft_wrap=True))
+    else:
+        typer.echo(render(dash, fmt), nl=False)

@@ -1,0 +1,1 @@
+"""Seeded simulation of a support organisation, emitting canonical events."""

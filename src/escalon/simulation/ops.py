@@ -1,0 +1,290 @@
+"""Simulate a support organisation's month: ticket lives emitted as canonical events.
+
+Seeded and deterministic: the same (seed, days, tickets, start) gives byte-identical output, with
+ticket ids `T-000001`... and event ids `<ticket>-<nn>` stable for a seed. Arrivals follow each
+region's business hours (mostly 08:00-18:00 local, weekdays, with a midday peak) so a follow-the-
+sun organisation looks like one. Escalation paths, reasons, service times, CSAT, credits and
+churn are drawn from distributions close to the seed's April 2025 dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from escalon.analytics.ops_records import OpsRecord
+from escalon.simulation.initiatives import simulate_ops_records
+from escalon.simulation.org import CATEGORIES, Organisation, Team, build_organisation
+
+PRIORITIES = ("P1", "P2", "P3", "P4")
+PRIORITY_SHARES = (0.04, 0.18, 0.52, 0.26)
+CATEGORY_SHARES = (0.55, 0.22, 0.23)
+PRODUCT_AREAS = ("API integration", "Reporting", "Authentication", "Mobile app", "Data import")
+PRODUCT_AREA_SHARES = (0.3, 0.2, 0.18, 0.17, 0.15)
+L1_RESOLVE_ODDS = {"technical": 0.66, "billing": 0.84, "general": 0.78}
+REASONS_BY_CATEGORY: dict[str, tuple[tuple[str, float], ...]] = {
+    "technical": (
+        ("technical_complexity", 0.40),
+        ("sla_breach_risk", 0.18),
+        ("product_bug", 0.17),
+        ("integration_issue", 0.13),
+        ("customer_requested", 0.10),
+        ("other", 0.02),
+    ),
+    "billing": (("customer_requested", 0.5), ("sla_breach_risk", 0.35), ("other", 0.15)),
+    "general": (
+        ("customer_requested", 0.40),
+        ("sla_breach_risk", 0.32),
+        ("technical_complexity", 0.18),
+        ("other", 0.10),
+    ),
+}
+OVER_ESCALATION_CODES = (
+    ("knowledge_gap", 0.45),
+    ("tool_limitation", 0.3),
+    ("authority_limit", 0.18),
+)
+# median hours a tier holds a ticket before resolving it (lognormal, sigma 0.6)
+MEDIAN_HOURS = {"L1": 1.2, "L2": 3.5, "L3": 15.0, "L4": 29.0, "management": 20.0}
+ONWARD_ODDS = {"L2": 0.2, "L3": 0.2}
+REOPEN_ODDS = 0.04
+PING_PONG_ODDS = 0.04
+MANAGEMENT_ODDS = 0.07
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    events: list[dict[str, Any]]
+    records: list[OpsRecord]
+
+
+@dataclass
+class _Ticket:
+    """Builds one ticket's events in order; the clock only moves forward."""
+
+    id: str
+    at: datetime
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def emit(self, kind: str, data: dict[str, Any], after_hours: float = 0.0) -> None:
+        self.at += timedelta(seconds=round(max(after_hours, 0.0) * 3600))
+        self.events.append(
+            {
+                "id": f"{self.id}-{len(self.events) + 1:02d}",
+                "type": kind,
+                "at": self.at,
+                "ticket": self.id,
+                "data": data,
+            }
+        )
+
+
+class _Life:
+    """The life of one ticket through the tiers, drawn from the shared generator."""
+
+    def __init__(self, rng: np.random.Generator, org: Organisation) -> None:
+        self.rng = rng
+        self.org = org
+
+    def hours(self, tier: str, scale: float = 1.0) -> float:
+        return float(MEDIAN_HOURS[tier] * scale * self.rng.lognormal(0.0, 0.6))
+
+    def pick(self, options: tuple[tuple[str, float], ...]) -> str:
+        names = [o[0] for o in options]
+        weights = np.array([o[1] for o in options])
+        return names[int(self.rng.choice(len(names), p=weights / weights.sum()))]
+
+    def agent(self, team: Team) -> str:
+        return team.agents[int(self.rng.integers(len(team.agents)))]
+
+    def l2_team(self, category: str, area: str) -> Team:
+        name = "Billing Ops" if category == "billing" else "Integrations"
+        if category != "billing" and area != "API integration":
+            name = "Platform"
+        return next(t for t in self.org.teams_at("L2") if t.name == name)
+
+    def escalate(
+        self, t: _Ticket, to: Team, reason: str, by: str, after: float, *, tier: str | None = None
+    ) -> str:
+        """Request, accept and assign: the three events of one functional escalation."""
+        agent = self.agent(to)
+        t.emit(
+            "escalation.requested",
+            {
+                "to": tier or to.tier,
+                "reason": reason,
+                "requested_by": by,
+                "warm": bool(self.rng.random() < 0.3),
+            },
+            after,
+        )
+        t.emit("escalation.accepted", {"by": agent}, float(self.rng.uniform(0.05, 0.5)))
+        if tier != "management":
+            t.emit("ticket.assigned", {"tier": to.tier, "team": to.name, "agent": agent}, 0.0)
+        return agent
+
+
+def simulate_ops(
+    *, days: int = 30, tickets: int = 5000, seed: int = 7, start: datetime | None = None
+) -> SimulationResult:
+    """Simulate `tickets` tickets arriving over `days` days from `start` (UTC midnight)."""
+    rng = np.random.default_rng(seed)
+    begin = start or datetime(2025, 4, 1, tzinfo=UTC)
+    org = build_organisation(rng, max(tickets // 6, 10))
+    life = _Life(rng, org)
+    lives: list[_Ticket] = []
+    arrivals = _arrivals(rng, org, begin, days, tickets)
+    for n, (at, customer_idx) in enumerate(arrivals):
+        lives.append(_one_ticket(life, f"T-{n + 1:06d}", at, customer_idx))
+    events = [e for t in lives for e in t.events]
+    events.sort(key=lambda e: (e["at"], e["id"]))
+    for e in events:
+        e["at"] = e["at"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    return SimulationResult(events, simulate_ops_records(rng, org, events, begin, days))
+
+
+def _arrivals(
+    rng: np.random.Generator, org: Organisation, begin: datetime, days: int, tickets: int
+) -> list[tuple[datetime, int]]:
+    """Arrival instants in the customers' local business hours, weekdays weighted 4:1."""
+    local_days = np.arange(days)
+    weekday = np.array([(begin + timedelta(days=int(d))).weekday() < 5 for d in local_days])
+    weights = np.where(weekday, 1.0, 0.25)
+    day = rng.choice(days, size=tickets, p=weights / weights.sum())
+    customer = rng.integers(len(org.customers), size=tickets)
+    in_hours = rng.random(tickets) < 0.88
+    peak = rng.beta(2.2, 2.2, size=tickets)
+    anytime = rng.random(tickets) * 24.0
+    zones = {r.name: r for r in org.regions}
+    out: list[tuple[datetime, int]] = []
+    end = begin + timedelta(days=days)
+    for i in range(tickets):
+        region = zones[org.customers[int(customer[i])].region]
+        hour = (
+            region.opens + peak[i] * (region.closes - region.opens) if in_hours[i] else anytime[i]
+        )
+        local_day = (begin + timedelta(days=int(day[i]))).date()
+        local = datetime(local_day.year, local_day.month, local_day.day, tzinfo=region.zone)
+        at = (local + timedelta(hours=float(hour))).astimezone(UTC).replace(microsecond=0)
+        at = min(max(at, begin), end - timedelta(seconds=1))
+        out.append((at, int(customer[i])))
+    out.sort(key=lambda a: a[0])
+    return out
+
+
+def _one_ticket(life: _Life, ticket_id: str, at: datetime, customer_idx: int) -> _Ticket:
+    rng, org = life.rng, life.org
+    customer = org.customers[customer_idx]
+    category = CATEGORIES[int(rng.choice(3, p=np.array(CATEGORY_SHARES)))]
+    area = PRODUCT_AREAS[int(rng.choice(5, p=np.array(PRODUCT_AREA_SHARES)))]
+    priority = PRIORITIES[int(rng.choice(4, p=np.array(PRIORITY_SHARES)))]
+    l1_options = org.l1_teams(customer.region)
+    l1 = l1_options[int(rng.integers(len(l1_options)))]
+    l1_agent = life.agent(l1)
+    signature = f"{area.lower().replace(' ', '-')}/{category}-{int(rng.integers(40)):02d}"
+    t = _Ticket(ticket_id, at)
+    t.emit(
+        "ticket.created",
+        {
+            "subject": f"{area}: {category} question",
+            "priority": priority,
+            "category": category,
+            "product_area": area,
+            "customer": {
+                "id": customer.id,
+                "name": customer.name,
+                "segment": customer.segment,
+                "region": customer.region,
+            },
+            "channel": "email" if rng.random() < 0.6 else "chat",
+            "tier": "L1",
+            "team": l1.name,
+            "agent": l1_agent,
+            "issue_signature": signature,
+            "status": "new",
+        },
+    )
+    escalated = _work_from_l1(life, t, l1, l1_agent, category, area, priority, customer.segment)
+    if rng.random() < REOPEN_ODDS:
+        t.emit(
+            "ticket.reopened", {"reason": "customer reports the issue again"}, life.hours("L1") * 8
+        )
+        t.emit("ticket.assigned", {"tier": "L1", "team": l1.name, "agent": l1_agent}, 0.0)
+        escalated |= _work_from_l1(
+            life, t, l1, l1_agent, category, area, priority, customer.segment, reopened=True
+        )
+    if rng.random() < 0.55:
+        mean = 3.7 if escalated else 4.35
+        score = int(np.clip(round(rng.normal(mean, 0.9)), 1, 5))
+        t.emit("csat.received", {"score": score}, float(rng.uniform(1, 30)))
+    return t
+
+
+def _work_from_l1(
+    life: _Life,
+    t: _Ticket,
+    l1: Team,
+    l1_agent: str,
+    category: str,
+    area: str,
+    priority: str,
+    segment: str,
+    *,
+    reopened: bool = False,
+) -> bool:
+    """L1 works the ticket: resolves it, or escalates it up the tiers (then returns True)."""
+    rng = life.rng
+    resolve_odds = L1_RESOLVE_ODDS[category] - l1.extra_escalation_odds - (0.1 if reopened else 0)
+    if priority == "P1":
+        resolve_odds -= 0.15
+    if rng.random() < resolve_odds:
+        t.emit("ticket.resolved", {"by": l1_agent}, life.hours("L1"))
+        return False
+    avoidable = rng.random() < l1.avoidable_odds
+    reason = life.pick(REASONS_BY_CATEGORY[category])
+    l2 = life.l2_team(category, area)
+    agent = life.escalate(t, l2, reason, l1_agent, life.hours("L1"))
+    if not avoidable and rng.random() < PING_PONG_ODDS:
+        t.emit(
+            "ticket.assigned",
+            {"tier": "L1", "team": l1.name, "agent": l1_agent},
+            life.hours("L2", 0.3),
+        )
+        agent = life.escalate(t, l2, reason, l1_agent, life.hours("L1", 0.5))
+    management = (
+        segment == "enterprise" and priority in ("P1", "P2") and rng.random() < MANAGEMENT_ODDS * 4
+    )
+    if management or rng.random() < MANAGEMENT_ODDS / 10:
+        t.emit("ticket.updated", {"churn_threat": True}, life.hours("L2", 0.2))
+        mgmt = life.org.teams_at("management")[0]
+        life.escalate(t, mgmt, "customer_requested", agent, 0.1, tier="management")
+        if rng.random() < 0.35:
+            amount = int(rng.choice([250, 500, 1000, 2500]))
+            t.emit(
+                "credit.requested",
+                {"amount": amount, "kind": "service_credit", "requested_by": mgmt.agents[0]},
+                1.0,
+            )
+    tier = "L2"
+    while not avoidable and tier in ONWARD_ODDS and rng.random() < ONWARD_ODDS[tier]:
+        nxt = "L3" if tier == "L2" else "L4"
+        team = life.org.teams_at(nxt)[0]
+        onward = (
+            "vendor_dependency"
+            if nxt == "L4"
+            else life.pick(
+                (("product_bug", 0.5), ("technical_complexity", 0.3), ("engineering_required", 0.2))
+            )
+        )
+        agent = life.escalate(t, team, onward, agent, life.hours(tier, 0.6))
+        tier = nxt
+    resolution: dict[str, Any] = {"by": agent}
+    if avoidable:
+        resolution["over_escalation"] = life.pick(OVER_ESCALATION_CODES + (("other", 0.07),))
+    if rng.random() < 0.11:
+        resolution["kb_article"] = f"KB-{int(rng.integers(1000, 9999))}"
+    t.emit("ticket.resolved", resolution, life.hours(tier, 0.4 if avoidable else 1.0))
+    return True
