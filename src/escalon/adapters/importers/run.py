@@ -1,0 +1,65 @@
+"""One import from start to finish: read the export, stage events in a sink, commit or abort.
+
+Without `skip_invalid`, a single malformed row aborts the whole import (nothing is written) but
+the file is still read to the end so that every bad row is reported at once, not one per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from escalon.adapters.importers.common import ImportItem, ImportSummary, Rejection, RowCounter
+from escalon.adapters.importers.mapping import ImportMapping
+from escalon.adapters.importers.reader import csv_rows, open_text
+from escalon.adapters.importers.sinks import EventSink
+
+Importer = Callable[[IO[str], ImportMapping, RowCounter], Iterator[ImportItem]]
+
+
+def _servicenow(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> Iterator[ImportItem]:
+    from escalon.adapters.importers.servicenow import import_event_log
+
+    return import_event_log(csv_rows(text, delimiter=mapping.delimiter), mapping, counter)
+
+
+IMPORTERS: dict[str, Importer] = {"servicenow": _servicenow}
+
+
+def importer_for(source: str) -> Importer:
+    try:
+        return IMPORTERS[source]
+    except KeyError:
+        raise ValueError(f"unknown source {source!r} (one of {', '.join(IMPORTERS)})") from None
+
+
+def run_import(
+    path: Path,
+    mapping: ImportMapping,
+    sink: EventSink,
+    *,
+    skip_invalid: bool = False,
+    on_row: Callable[[int], None] | None = None,
+) -> tuple[ImportSummary, bool]:
+    """Import `path` into `sink`; returns the summary and whether the sink was committed."""
+    importer = importer_for(mapping.source)
+    summary = ImportSummary()
+    counter = RowCounter()
+    try:
+        with open_text(path) as text:
+            for item in importer(text, mapping, counter):
+                if on_row is not None:
+                    on_row(counter.rows)
+                summary.add(item)
+                if not isinstance(item, Rejection) and sink.add(item):
+                    summary.added += 1
+    except BaseException:
+        sink.abort()
+        raise
+    summary.rows = counter.rows
+    if summary.rejections and not skip_invalid:
+        sink.abort()
+        return summary, False
+    sink.commit()
+    return summary, True
