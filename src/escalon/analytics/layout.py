@@ -144,7 +144,8 @@ def _sources(dash: Dashboard) -> list[str]:
     segment = next(iter(dash.all("sources.segment")), None)
     if segment is not None:
         lines.append(
-            f"Customer segment: {(segment.key or '').capitalize()} ({pct(segment.share, 0)})"
+            f"Customer segment: {SEGMENT_LABELS.get(segment.key or '', segment.key)}"
+            f" ({pct(segment.share, 0)})"
         )
     region = next(iter(dash.all("sources.region")), None)
     if region is not None:
