@@ -9,6 +9,7 @@ import typer
 from escalon import __version__
 from escalon.domain.events import event_json_schema
 from escalon.entrypoints.cli.authority import app as authority_app
+from escalon.entrypoints.cli.brief import brief
 from escalon.entrypoints.cli.demo import demo
 from escalon.entrypoints.cli.handoff import app as handoff_app
 from escalon.entrypoints.cli.importing import import_command
@@ -31,6 +32,7 @@ app.command("simulate-ops")(simulate_ops_command)
 app.command()(report)
 app.add_typer(handoff_app, name="handoff")
 app.add_typer(authority_app, name="authority")
+app.command()(brief)
 app.command("import")(import_command)
 
 
