@@ -1,0 +1,1 @@
+"""Alembic migrations of the escalon schema, shipped inside the package."""

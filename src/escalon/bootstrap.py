@@ -1,0 +1,108 @@
+"""The composition root: the one place that wires settings, storage, engine and use cases.
+
+Nothing is created at import time; entrypoints call `bootstrap()` and tests pass their own
+engine, clock or notifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from escalon.adapters.db.connection import make_engine
+from escalon.adapters.db.migrate import upgrade
+from escalon.adapters.db.outbox import SqlOutbox
+from escalon.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from escalon.adapters.policy_files import SourceError, default_policy_path, parse_policy
+from escalon.services.approvals import Approvals
+from escalon.services.engine_port import TicketEngine
+from escalon.services.firing import Firer
+from escalon.services.handoffs import Handoffs
+from escalon.services.ingest import Ingestor
+from escalon.services.policies import PolicyBook, install_first
+from escalon.services.ports import Notifier
+from escalon.settings import Settings, load_settings
+
+
+def utc_now() -> datetime:
+    """The wall clock; only entrypoints read it, and pass it down as `now`."""
+    return datetime.now(UTC)
+
+
+def parse_policy_text(text: str) -> Any:
+    """Policy YAML (or JSON, a subset) to a Policy; every problem in one ValueError."""
+    try:
+        return parse_policy(text, file="policy")
+    except SourceError as error:
+        raise ValueError(str(error)) from error
+
+
+@dataclass
+class Service:
+    """Everything an entrypoint needs, built once per process."""
+
+    settings: Settings
+    db: Engine
+    uow: SqlUnitOfWorkFactory
+    policies: PolicyBook
+    ingestor: Ingestor
+    firer: Firer
+    handoffs: Handoffs
+    approvals: Approvals
+    outbox: SqlOutbox
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def prepare(self) -> None:
+        """Migrate the schema and install the first policy (settings' file or the default)."""
+        upgrade(self.db)
+        path = self.settings.policy_path or default_policy_path()
+        install_first(self.uow, self.policies, path.read_text(encoding="utf-8"), self.clock())
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def default_ticket_engine() -> TicketEngine:
+    from escalon.services.ticket_engine import DomainTicketEngine
+
+    engine: TicketEngine = DomainTicketEngine()
+    return engine
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    ticket_engine: TicketEngine | None = None,
+    notifier: Notifier | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Service:
+    """Wire the service for `settings` (read from the environment when not given)."""
+    settings = settings or load_settings()
+    db = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
+    uow = SqlUnitOfWorkFactory(db)
+    engine = ticket_engine or default_ticket_engine()
+    policies = PolicyBook(parse_policy_text)
+    ingestor = Ingestor(uow, engine, policies, settings.late_after_seconds, notifier)
+    firer = Firer(
+        uow, engine, policies, settings.late_after_seconds, notifier, settings.worker_batch_size
+    )
+    return Service(
+        settings=settings,
+        db=db,
+        uow=uow,
+        policies=policies,
+        ingestor=ingestor,
+        firer=firer,
+        handoffs=Handoffs(ingestor),
+        approvals=Approvals(uow, ingestor),
+        outbox=SqlOutbox(db),
+        clock=clock,
+    )

@@ -1,0 +1,1 @@
+"""The HTTP API (`escalon serve`): thin FastAPI routes over the service layer."""

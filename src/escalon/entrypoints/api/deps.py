@@ -1,0 +1,49 @@
+"""Dependencies shared by the routes: the wired service and the authenticated caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from escalon.bootstrap import Service
+from escalon.services.access import Caller, authenticate
+
+_bearer = HTTPBearer(auto_error=False, description="An escalon API token: `escalon token create`")
+
+
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def allowed(action: str) -> Callable[..., Caller]:
+    """A dependency that authenticates the bearer token and checks it may perform `action`."""
+
+    def dependency(
+        service: ServiceDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    ) -> Caller:
+        header = f"Bearer {credentials.credentials}" if credentials is not None else None
+        caller = authenticate(service.uow, header)
+        caller.require(action)
+        return caller
+
+    return dependency
+
+
+def may(action: str) -> Any:
+    """For routes that only need the check: `dependencies=[may("tickets:read")]`."""
+    return Depends(allowed(action))
+
+
+Ingesting = Annotated[Caller, Depends(allowed("events:ingest"))]
+HandingOff = Annotated[Caller, Depends(allowed("handoffs:write"))]
+RequestingApproval = Annotated[Caller, Depends(allowed("approvals:request"))]
+DecidingApproval = Annotated[Caller, Depends(allowed("approvals:decide"))]
+WritingPolicy = Annotated[Caller, Depends(allowed("policy:write"))]

@@ -1,0 +1,71 @@
+"""The engine as the services see it: serialised state in, state, decisions and views out.
+
+Keeping state as plain JSON-ready mappings on this side means storage never depends on the
+engine's classes, and a policy or engine upgrade needs no schema change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from escalon.domain.events import Event
+
+
+@dataclass(frozen=True)
+class DecisionOut:
+    """A decision as stored: `due_at` is when it was meant to fire, whatever the firing time."""
+
+    id: str
+    kind: str
+    due_at: datetime
+    reason: str
+    policy_version: str
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ClockOut:
+    name: str
+    status: str
+    due_at: datetime | None
+    breached: bool
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EscalationOut:
+    id: str
+    kind: str
+    to_level: str
+    reason: str | None
+    status: str
+    opened_at: datetime
+    breach_at: datetime | None
+    closed_at: datetime | None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepOut:
+    state: Mapping[str, Any]
+    decisions: Sequence[DecisionOut]
+    next_wakeup: datetime | None
+    clocks: Sequence[ClockOut]
+    escalations: Sequence[EscalationOut]
+
+
+class TicketEngine(Protocol):
+    """Runs one event (or tick) against one ticket's state under a policy."""
+
+    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> StepOut: ...
+
+
+class EngineRefusal(Exception):
+    """The engine refused an event (an impossible transition); `field` names the culprit."""
+
+    def __init__(self, detail: str, *, field: str = "type") -> None:
+        super().__init__(detail)
+        self.field = field
