@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from tests.integration.service.fake_engine import FakeEngine
 
 from escalon.adapters.db.tables import metadata
 from escalon.bootstrap import Service, bootstrap
 from escalon.settings import Settings
-from tests.integration.service.fake_engine import FakeEngine
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

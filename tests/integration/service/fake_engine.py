@@ -35,7 +35,7 @@ class FakeEngine:
             "deadlines": [],
             "fired": [],
             "escalations": {},
-            **{k: v for k, v in (state or {}).items()},
+            **dict(state or {}),
         }
         s["deadlines"] = list(s["deadlines"])
         s["escalations"] = {k: dict(v) for k, v in s["escalations"].items()}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tests.integration.service.conftest import NOW, FixedClock, created
 
 from escalon.bootstrap import Service
 from escalon.domain.events import parse_event
 from escalon.services.access import Caller
 from escalon.services.errors import Conflict, InvalidEvent, UnknownTicket
 from escalon.services.queries import service_metrics, ticket_story
-from tests.integration.service.conftest import NOW, FixedClock, created
 
 AGENT = Caller(name="ana", role="agent")
 
