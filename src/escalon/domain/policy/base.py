@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -47,3 +48,16 @@ class Goal(PolicyModel):
             return value >= self.at_least
         assert self.at_most is not None
         return value <= self.at_most
+
+
+Loc = tuple[str | int, ...]
+"""A place in the policy document: keys and list indexes from the root."""
+
+
+@dataclass(frozen=True, slots=True)
+class LintIssue:
+    """One semantic problem; `at` says whether the key, the value or a missing entry is meant."""
+
+    loc: Loc
+    message: str
+    at: Literal["value", "key", "missing"] = "value"

@@ -12,6 +12,7 @@ from escalon.entrypoints.cli.authority import app as authority_app
 from escalon.entrypoints.cli.brief import brief
 from escalon.entrypoints.cli.demo import demo
 from escalon.entrypoints.cli.handoff import app as handoff_app
+from escalon.entrypoints.cli.policy import app as policy_app
 from escalon.entrypoints.cli.importing import import_command
 from escalon.entrypoints.cli.report import report
 from escalon.entrypoints.cli.simulate import simulate_ops_command
@@ -32,6 +33,7 @@ app.command("simulate-ops")(simulate_ops_command)
 app.command()(report)
 app.add_typer(handoff_app, name="handoff")
 app.add_typer(authority_app, name="authority")
+app.add_typer(policy_app, name="policy")
 app.command()(brief)
 app.command("import")(import_command)
 
