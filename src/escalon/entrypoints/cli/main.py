@@ -12,8 +12,8 @@ from escalon.entrypoints.cli.authority import app as authority_app
 from escalon.entrypoints.cli.brief import brief
 from escalon.entrypoints.cli.demo import demo
 from escalon.entrypoints.cli.handoff import app as handoff_app
-from escalon.entrypoints.cli.policy import app as policy_app
 from escalon.entrypoints.cli.importing import import_command
+from escalon.entrypoints.cli.policy import app as policy_app
 from escalon.entrypoints.cli.report import report
 from escalon.entrypoints.cli.simulate import simulate_ops_command
 
