@@ -1,5 +1,12 @@
-"""The structured escalation handoff: form, completeness check, warm/cold rule, rendering."""
+"""The structured escalation handoff: form, completeness check, warm/cold rule, rendering, and
+the receiving side (acceptance, rejection feedback, ownership transfer, resolution, closure)."""
 
+from escalon.domain.handoff.acceptance import (
+    OwnershipTransfer,
+    RejectionFeedback,
+    confirm_transfer,
+    rejection_feedback,
+)
 from escalon.domain.handoff.check import (
     ORIGINATOR_FIELDS,
     HandoffCheck,
@@ -18,8 +25,28 @@ from escalon.domain.handoff.mode import (
     choose_handoff_mode,
 )
 from escalon.domain.handoff.render import RENDER_FORMATS, RenderFormat, render_handoff
+from escalon.domain.handoff.resolution import (
+    Closure,
+    KbFollowUp,
+    OverEscalationFlag,
+    Resolution,
+    ResolutionCheck,
+    check_resolution,
+    close_escalation,
+)
 
 __all__ = [
+    "Closure",
+    "KbFollowUp",
+    "OverEscalationFlag",
+    "OwnershipTransfer",
+    "RejectionFeedback",
+    "Resolution",
+    "ResolutionCheck",
+    "check_resolution",
+    "close_escalation",
+    "confirm_transfer",
+    "rejection_feedback",
     "HANDOFF_FIELDS",
     "ORIGINATOR_FIELDS",
     "RENDER_FORMATS",
