@@ -39,7 +39,16 @@ class Rejection:
         return f"{where}: {self.reason}"
 
 
-ImportItem = Event | Rejection
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A well-formed record deliberately not imported (a deleted ticket, an SLA metric event)."""
+
+    row: int
+    reason: str
+    ticket: str | None = None
+
+
+ImportItem = Event | Rejection | Skipped
 
 
 @dataclass(slots=True)
@@ -139,10 +148,14 @@ class ImportSummary:
     first_at: datetime | None = None
     last_at: datetime | None = None
     by_type: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def add(self, item: ImportItem) -> None:
         if isinstance(item, Rejection):
             self.rejections.append(item)
+            return
+        if isinstance(item, Skipped):
+            self.skipped[item.reason] = self.skipped.get(item.reason, 0) + 1
             return
         self.events += 1
         self.tickets.add(item.ticket)
@@ -169,6 +182,6 @@ def collect(items: Iterator[ImportItem]) -> tuple[list[Event], list[Rejection]]:
     for item in items:
         if isinstance(item, Rejection):
             rejections.append(item)
-        else:
+        elif not isinstance(item, Skipped):
             events.append(item)
     return events, rejections

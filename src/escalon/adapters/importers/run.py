@@ -10,9 +10,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from escalon.adapters.importers.common import ImportItem, ImportSummary, Rejection, RowCounter
+from escalon.adapters.importers.common import (
+    ImportItem,
+    ImportSummary,
+    Rejection,
+    RowCounter,
+    Skipped,
+)
 from escalon.adapters.importers.mapping import ImportMapping
-from escalon.adapters.importers.reader import csv_rows, open_text
+from escalon.adapters.importers.reader import csv_rows, json_records, open_text
 from escalon.adapters.importers.sinks import EventSink
 
 Importer = Callable[[IO[str], ImportMapping, RowCounter], Iterator[ImportItem]]
@@ -24,7 +30,13 @@ def _servicenow(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> I
     return import_event_log(csv_rows(text, delimiter=mapping.delimiter), mapping, counter)
 
 
-IMPORTERS: dict[str, Importer] = {"servicenow": _servicenow}
+def _zendesk(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> Iterator[ImportItem]:
+    from escalon.adapters.importers.zendesk import import_zendesk
+
+    return import_zendesk(json_records(text), mapping, counter)
+
+
+IMPORTERS: dict[str, Importer] = {"servicenow": _servicenow, "zendesk": _zendesk}
 
 
 def importer_for(source: str) -> Importer:
@@ -52,7 +64,7 @@ def run_import(
                 if on_row is not None:
                     on_row(counter.rows)
                 summary.add(item)
-                if not isinstance(item, Rejection) and sink.add(item):
+                if not isinstance(item, Rejection | Skipped) and sink.add(item):
                     summary.added += 1
     except BaseException:
         sink.abort()

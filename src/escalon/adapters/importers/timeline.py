@@ -31,6 +31,7 @@ class TicketTimeline:
         self.priority: Priority | None = None
         self.tags: frozenset[str] = frozenset()
         self.watched: str | None = None
+        self._escalated_in: object = None
 
     @property
     def started(self) -> bool:
@@ -75,7 +76,7 @@ class TicketTimeline:
         if group != self.group:
             tier = tiers.tier_of(group) if group is not None else self.tier
             if self.mapping.escalation.on_tier_change and tiers.rank(tier) > tiers.rank(self.tier):
-                events += self.escalated(at, f"{key}:tier", tier)
+                events += self.escalated(at, key, "tier", tier)
             self.tier = tier
             events.append(
                 self.builder.build(
@@ -97,10 +98,14 @@ class TicketTimeline:
         self.group, self.agent = group, agent
         return events
 
-    def escalated(self, at: datetime, key: object, to: str | None = None) -> list[Event]:
+    def escalated(self, at: datetime, key: object, how: str, to: str | None = None) -> list[Event]:
+        """One escalation per source change, however many signs of it (tier, tag, field) it has."""
+        if key == self._escalated_in:
+            return []
+        self._escalated_in = key
         target = to or self._next_tier()
         data = {"to": target, "reason": self.mapping.escalation.reason}
-        return [self.builder.build("escalation.requested", at, key, data)]
+        return [self.builder.build("escalation.requested", at, f"{key}:{how}", data)]
 
     def _next_tier(self) -> str:
         order = self.mapping.tiers.order
@@ -136,7 +141,7 @@ class TicketTimeline:
         added = tags - self.tags
         self.tags = tags
         if added & set(self.mapping.escalation.tags):
-            return self.escalated(at, f"{key}:tag")
+            return self.escalated(at, key, "tag")
         return []
 
     def fields_seen(self, at: datetime, key: object, lookup: Callable[[str], Any]) -> list[Event]:
@@ -151,5 +156,5 @@ class TicketTimeline:
         value = None if raw is None else str(raw)
         before, self.watched = self.watched, value
         if value in rule.values and before not in rule.values:
-            return self.escalated(at, f"{key}:field")
+            return self.escalated(at, key, "field")
         return []

@@ -54,6 +54,8 @@ def _print_summary(summary: ImportSummary, committed: bool, target: str) -> None
     if summary.first_at and summary.last_at:
         span = f"{summary.first_at:%Y-%m-%d %H:%M} .. {summary.last_at:%Y-%m-%d %H:%M}"
         echo(f"time span:       {span} UTC")
+    for reason, count in sorted(summary.skipped.items()):
+        echo(f"skipped:         {count:,} ({reason})")
     echo(f"rows rejected:   {len(summary.rejections):,}")
     for rejection in summary.rejections[:SHOWN_REJECTIONS]:
         echo(f"  {rejection}")

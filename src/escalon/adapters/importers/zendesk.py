@@ -1,0 +1,330 @@
+"""Zendesk: incremental ticket export pages, ticket audits and ticket metric events.
+
+The input is JSON (or JSON Lines, one API page per line) holding pages exactly as the API returns
+them: `{"tickets": [...], "after_cursor": ..., "end_of_stream": ...}`, `{"audits": [...]}` and
+`{"ticket_metric_events": [...]}`. Put ticket pages first, then audits (each ticket's audits
+oldest first, as `GET /api/v2/tickets/{id}/audits` returns them), then metric events.
+
+A ticket with audits gets its history from them. A ticket without audits is imported from its
+snapshot (created, then its current status at `updated_at`): lossy, but the best the export holds.
+Deleted tickets (`status: deleted`) are skipped; merged tickets close (not solve) with the
+`closed_by_merge` tag Zendesk adds, so they never count as resolutions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from escalon.adapters.importers.common import (
+    EventBuilder,
+    ImportItem,
+    Rejection,
+    RowCounter,
+    RowError,
+    Skipped,
+    TimeReader,
+)
+from escalon.adapters.importers.mapping import ImportMapping
+from escalon.adapters.importers.reader import JsonRecord
+from escalon.adapters.importers.timeline import TicketTimeline
+from escalon.domain.events import Event
+
+SOURCE = "zendesk"
+MERGE_TAG = "closed_by_merge"
+CSAT_SCORES = {"good": 5, "bad": 1}
+
+
+def text_of(value: Any) -> str | None:
+    """Field values change type between audits (text, number, list, null): compare them as text."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+def tags_of(value: Any) -> frozenset[str]:
+    if isinstance(value, list):
+        return frozenset(str(v) for v in value)
+    if isinstance(value, str):
+        return frozenset(value.split())
+    return frozenset()
+
+
+@dataclass
+class _Ticket:
+    snapshot: dict[str, Any]
+    row: int
+    timeline: TicketTimeline | None = None
+    last_audit_at: Any = None
+    audited: bool = False
+    fields: dict[str, str | None] = field(default_factory=dict)
+
+
+class ZendeskImport:
+    """State of one Zendesk import: ticket snapshots and the timelines rebuilt from audits."""
+
+    def __init__(self, mapping: ImportMapping, counter: RowCounter) -> None:
+        self.mapping = mapping
+        self.counter = counter
+        self.times = TimeReader("iso", mapping.zone)
+        self.tickets: dict[str, _Ticket] = {}
+        self.deleted: set[str] = set()
+
+    def run(self, records: Iterable[JsonRecord]) -> Iterator[ImportItem]:
+        for record in records:
+            page = record.value
+            if not isinstance(page, dict):
+                self.counter.rows += 1
+                yield Rejection(record.number, "a page must be a JSON object")
+                continue
+            if "tickets" in page:
+                yield from self._tickets(record.number, page["tickets"])
+            elif "audits" in page or "audit" in page:
+                audits = page.get("audits", [page.get("audit")])
+                yield from self._audits(record.number, audits)
+            elif "ticket_metric_events" in page:
+                yield from self._metric_events(record.number, page["ticket_metric_events"])
+            else:
+                self.counter.rows += 1
+                yield Rejection(record.number, "not a tickets, audits or metric events page")
+        yield from self._snapshots_without_audits()
+
+    def _tickets(self, row: int, tickets: Any) -> Iterator[ImportItem]:
+        for ticket in tickets if isinstance(tickets, list) else []:
+            self.counter.rows += 1
+            ident = text_of(ticket.get("id")) if isinstance(ticket, dict) else None
+            if ident is None:
+                yield Rejection(row, "ticket without id")
+                continue
+            if ticket.get("status") == "deleted":
+                self.deleted.add(ident)
+                self.tickets.pop(ident, None)
+                yield Skipped(row, "deleted ticket", ident)
+                continue
+            known = self.tickets.get(ident)
+            if known is None:
+                self.tickets[ident] = _Ticket(snapshot=ticket, row=row)
+            else:
+                known.snapshot = ticket  # a later page holds the newer state
+
+    def _audits(self, row: int, audits: Any) -> Iterator[ImportItem]:
+        for audit in audits if isinstance(audits, list) else []:
+            self.counter.rows += 1
+            if not isinstance(audit, dict):
+                yield Rejection(row, "an audit must be a JSON object")
+                continue
+            ident = text_of(audit.get("ticket_id"))
+            if ident is None or audit.get("id") is None:
+                yield Rejection(row, "audit without id or ticket_id")
+                continue
+            if ident in self.deleted:
+                yield Skipped(row, "audit of a deleted ticket", ident)
+                continue
+            try:
+                yield from self._audit(ident, audit)
+            except RowError as err:
+                yield Rejection(row, str(err), ident)
+
+    def _audit(self, ident: str, audit: dict[str, Any]) -> list[Event]:
+        state = self.tickets.setdefault(ident, _Ticket(snapshot={"id": ident}, row=0))
+        at = self.times.parse(str(audit.get("created_at") or ""))
+        if state.last_audit_at is not None and at < state.last_audit_at:
+            raise RowError(f"audit {audit['id']} is older than the previous one (oldest first)")
+        state.last_audit_at, state.audited = at, True
+        changes = {
+            str(e.get("field_name")): e
+            for e in audit.get("events", [])
+            if isinstance(e, dict) and e.get("type") in ("Create", "Change")
+        }
+        key = audit["id"]
+        events: list[Event] = []
+        if state.timeline is None:
+            events += self._created(state, ident, at, key, changes)
+        else:
+            events += self._changes(state, at, key, changes)
+        for event in audit.get("events", []):
+            if isinstance(event, dict):
+                events += self._other_event(state, at, key, event, audit)
+        return events
+
+    def _created(
+        self, state: _Ticket, ident: str, at: Any, key: object, changes: dict[str, Any]
+    ) -> list[Event]:
+        snap = state.snapshot
+        state.timeline = TicketTimeline(self.mapping, EventBuilder(SOURCE, ident))
+
+        def initial(name: str) -> Any:
+            return changes[name]["value"] if name in changes else snap.get(name)
+
+        status = self._status(text_of(initial("status")) or "new")
+        state.timeline.tags = tags_of(initial("tags"))
+        state.fields = {k: text_of(v.get("value")) for k, v in changes.items()}
+        return state.timeline.created(
+            at,
+            key,
+            status=status,
+            customer=self._customer(snap),
+            segment=self._segment(snap, state.fields),
+            group=text_of(initial("group_id")),
+            agent=text_of(initial("assignee_id")),
+            priority=self.mapping.priority_of(text_of(initial("priority"))),
+            subject=text_of(initial("subject")),
+            channel=text_of((snap.get("via") or {}).get("channel")),
+        ) + state.timeline.fields_seen(at, key, state.fields.get)
+
+    def _changes(
+        self, state: _Ticket, at: Any, key: object, changes: dict[str, Any]
+    ) -> list[Event]:
+        timeline = state.timeline
+        assert timeline is not None
+        events: list[Event] = []
+        for name, change in changes.items():
+            state.fields[name] = text_of(change.get("value"))
+        if "group_id" in changes or "assignee_id" in changes:
+            group = state.fields.get("group_id") if "group_id" in changes else timeline.group
+            agent = state.fields.get("assignee_id") if "assignee_id" in changes else timeline.agent
+            events += timeline.assigned(at, key, group, agent)
+        if "tags" in changes:
+            tags = tags_of(changes["tags"].get("value"))
+            events += timeline.tags_changed(at, key, tags)
+        if "status" in changes:
+            status = self._status(state.fields.get("status") or "")
+            if status == "closed" and MERGE_TAG in timeline.tags:
+                events += timeline.status_changed(at, f"{key}:merged", status)
+            else:
+                events += timeline.status_changed(at, key, status)
+        if "priority" in changes:
+            events += timeline.priority_changed(
+                at, key, self.mapping.priority_of(state.fields.get("priority"))
+            )
+        return events + timeline.fields_seen(at, key, state.fields.get)
+
+    def _other_event(
+        self, state: _Ticket, at: Any, key: object, event: dict[str, Any], audit: dict[str, Any]
+    ) -> list[Event]:
+        timeline = state.timeline
+        assert timeline is not None
+        kind = event.get("type")
+        if kind == "Comment":
+            author = text_of(event.get("author_id") or audit.get("author_id"))
+            requester = text_of(state.snapshot.get("requester_id"))
+            data = {
+                "public": bool(event.get("public", True)),
+                "author": "customer" if author is not None and author == requester else "agent",
+                "author_id": author,
+            }
+            return [
+                timeline.builder.build("ticket.commented", at, f"{key}:{event.get('id')}", data)
+            ]
+        if kind == "SatisfactionRating":
+            score = CSAT_SCORES.get(str(event.get("score")))
+            if score is not None:
+                rating = {"score": score, "comment": text_of(event.get("body"))}
+                return [
+                    timeline.builder.build("csat.received", at, f"{key}:{event.get('id')}", rating)
+                ]
+        return []
+
+    def _metric_events(self, row: int, events: Any) -> Iterator[ImportItem]:
+        for metric in events if isinstance(events, list) else []:
+            self.counter.rows += 1
+            ident = text_of(metric.get("ticket_id")) if isinstance(metric, dict) else None
+            if ident is None or metric.get("id") is None:
+                yield Rejection(row, "metric event without id or ticket_id")
+                continue
+            state = self.tickets.get(ident)
+            if ident in self.deleted:
+                yield Skipped(row, "metric event of a deleted ticket", ident)
+            elif metric.get("metric") == "reply_time" and metric.get("type") == "fulfill":
+                if state is None or state.audited:
+                    yield Skipped(row, "first reply already known from audits", ident)
+                    continue
+                try:
+                    at = self.times.parse(str(metric.get("time") or ""))
+                    builder = EventBuilder(SOURCE, ident)
+                    data = {"public": True, "author": "agent"}
+                    yield builder.build("ticket.commented", at, f"metric:{metric['id']}", data)
+                except RowError as err:
+                    yield Rejection(row, str(err), ident)
+            else:
+                yield Skipped(row, "SLA metric event (escalon computes its own clocks)", ident)
+
+    def _snapshots_without_audits(self) -> Iterator[ImportItem]:
+        for ident, state in self.tickets.items():
+            if state.audited:
+                continue
+            try:
+                yield from self._from_snapshot(ident, state)
+            except RowError as err:
+                yield Rejection(state.row, str(err), ident)
+
+    def _from_snapshot(self, ident: str, state: _Ticket) -> list[Event]:
+        snap = state.snapshot
+        created = snap.get("created_at")
+        if not created:
+            raise RowError("ticket without created_at")
+        at = self.times.parse(str(created))
+        timeline = TicketTimeline(self.mapping, EventBuilder(SOURCE, ident))
+        status = self._status(text_of(snap.get("status")) or "new")
+        fields = {str(f.get("id")): text_of(f.get("value")) for f in snap.get("custom_fields", [])}
+        events = timeline.created(
+            at,
+            "snapshot",
+            status="new",
+            customer=self._customer(snap),
+            segment=self._segment(snap, fields),
+            group=text_of(snap.get("group_id")),
+            agent=text_of(snap.get("assignee_id")),
+            priority=self.mapping.priority_of(text_of(snap.get("priority"))),
+            subject=text_of(snap.get("subject")),
+            channel=text_of((snap.get("via") or {}).get("channel")),
+        )
+        timeline.tags = tags_of(snap.get("tags"))
+        updated = self.times.parse(str(snap.get("updated_at") or created))
+        key = "merged" if MERGE_TAG in timeline.tags and status == "closed" else "snapshot"
+        if status in ("solved", "closed") and key != "merged":
+            events += timeline.status_changed(updated, key, "solved")
+        events += timeline.status_changed(updated, key, status)
+        events += timeline.fields_seen(updated, key, fields.get)
+        rating = (snap.get("satisfaction_rating") or {}).get("score")
+        if rating in CSAT_SCORES:
+            events.append(
+                timeline.builder.build(
+                    "csat.received", updated, key, {"score": CSAT_SCORES[rating]}
+                )
+            )
+        return events
+
+    def _status(self, label: str) -> Any:
+        status = self.mapping.status_of(label)
+        if status is None:
+            raise RowError(f"unknown status {label!r} (add it to `statuses`)")
+        return status
+
+    def _customer(self, snap: dict[str, Any]) -> str:
+        name = self.mapping.customer.field
+        value = text_of(snap.get(name)) if name else None
+        return (
+            value
+            or text_of(snap.get("organization_id"))
+            or text_of(snap.get("requester_id"))
+            or "unknown"
+        )
+
+    def _segment(self, snap: dict[str, Any], fields: dict[str, str | None]) -> str | None:
+        name = self.mapping.customer.segment_field
+        if name is None:
+            return None
+        return fields.get(name) or text_of(snap.get(name))
+
+
+def import_zendesk(
+    records: Iterable[JsonRecord], mapping: ImportMapping, counter: RowCounter | None = None
+) -> Iterator[ImportItem]:
+    """Yield events, rejections and skipped records for a Zendesk export."""
+    return ZendeskImport(mapping, counter or RowCounter()).run(records)
