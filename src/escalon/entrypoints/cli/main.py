@@ -16,6 +16,7 @@ from escalon.entrypoints.cli.importing import import_command
 from escalon.entrypoints.cli.policy import app as policy_app
 from escalon.entrypoints.cli.report import report
 from escalon.entrypoints.cli.simulate import simulate_ops_command
+from escalon.entrypoints.cli.sla import app as sla_app
 
 app = typer.Typer(
     name="escalon",
@@ -36,6 +37,7 @@ app.add_typer(authority_app, name="authority")
 app.add_typer(policy_app, name="policy")
 app.command()(brief)
 app.command("import")(import_command)
+app.add_typer(sla_app, name="sla")
 
 
 @app.command()
