@@ -91,3 +91,14 @@ def test_check_reports_missing_fields_and_score(tmp_path: Path, filled: dict[str
     assert ok.exit_code == 0
     bad = runner.invoke(app, ["handoff", "check", path, "-r", "impact"])
     assert "--require" in _error_line(bad)
+
+
+def test_check_uses_the_policy_path_fields(tmp_path: Path, filled: dict[str, Any]) -> None:
+    filled["troubleshooting"]["attachments"] = []
+    path = str(_write(tmp_path, filled))
+    assert runner.invoke(app, ["handoff", "check", path, "--path", "L1->L2"]).exit_code == 0
+    result = runner.invoke(app, ["handoff", "check", path, "--path", "L2->L3"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["missing"] == ["troubleshooting.attachments"]
+    line = _error_line(runner.invoke(app, ["handoff", "check", path, "--path", "L1->L9"]))
+    assert "--path" in line and "L1->L2" in line

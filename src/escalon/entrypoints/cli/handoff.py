@@ -10,6 +10,7 @@ import typer
 import yaml
 from pydantic import ValidationError
 
+from escalon.adapters.policy_files import SourceError, load_default_policy, load_policy
 from escalon.domain.handoff import (
     RENDER_FORMATS,
     HandoffForm,
@@ -94,21 +95,55 @@ def template(
     typer.echo(render_handoff(HandoffForm(), fmt), nl=False)  # type: ignore[arg-type]
 
 
+PathOption = Annotated[
+    str | None,
+    typer.Option(
+        "--path", help="Escalation path of the policy whose fields to require, e.g. L1->L2."
+    ),
+]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="Policy file (default: the shipped policy).")
+]
+
+
+def _path_fields(path: str, policy_file: Path | None) -> list[str]:
+    try:
+        policy = load_policy(policy_file) if policy_file else load_default_policy()
+    except SourceError as error:
+        _fail(f"--policy: {error.issues[0] if error.issues else error}")
+    except OSError:
+        _fail(f"--policy: {policy_file}: cannot read")
+    names = [p.name for p in policy.paths]
+    wanted = path.replace(" ", "")
+    for candidate in policy.paths:
+        if candidate.name == wanted:
+            return list(candidate.handoff_fields)
+    _fail(f"--path: unknown escalation path {path!r}; paths are {', '.join(names)}")
+
+
 @app.command("check")
 def check(
     file: HandoffFile,
     require: RequireOption = None,
+    path: PathOption = None,
+    policy: PolicyOption = None,
 ) -> None:
-    """Say whether a handoff has the required fields, and its completeness score (0-100)."""
+    """Say whether a handoff has the required fields, and its completeness score (0-100).
+
+    Required fields come from `--path` (the policy's list for that escalation path) plus any
+    `--require`. Exit 0 when complete, 1 when fields are missing.
+    """
+    fields = _path_fields(path, policy) if path else []
     try:
-        required = validate_field_names(require or [])
+        required = validate_field_names([*fields, *(require or [])])
     except ValueError as error:
         _fail(f"--require: {error}")
-    verdict = check_handoff(load_handoff_file(file), required)
-    typer.echo(
-        json.dumps(
-            {"complete": verdict.complete, "score": verdict.score, "missing": list(verdict.missing)}
-        )
-    )
+    verdict = check_handoff(load_handoff_file(file), dict.fromkeys(required))
+    result = {
+        "complete": verdict.complete,
+        "score": verdict.score,
+        "missing": list(verdict.missing),
+    }
+    typer.echo(json.dumps(result))
     if not verdict.complete:
         raise typer.Exit(1)
