@@ -26,6 +26,8 @@ class Sender(Protocol):
 
     def send(self, message: OutboxMessage) -> SendResult: ...
 
+    def close(self) -> None: ...
+
 
 def retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
     """The Retry-After header as a span: delta-seconds or an HTTP date (RFC 9110)."""

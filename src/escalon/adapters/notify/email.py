@@ -60,6 +60,9 @@ class EmailSender:
         mail.add_alternative(self.html.render(notification), subtype="html")
         return mail
 
+    def close(self) -> None:
+        """Nothing to release: a connection lives only as long as one message."""
+
     def send(self, message: OutboxMessage) -> SendResult:
         if not recipients(self._spec, message):
             return SendResult(outcome="rejected", error="no recipient: set a route target or `to`")
@@ -84,6 +87,8 @@ class EmailSender:
                 status_code=exc.smtp_code,
                 error=_text(exc),
             )
+        except smtplib.SMTPNotSupportedError as exc:  # e.g. no AUTH offered: configuration
+            return SendResult(outcome="rejected", error=_text(exc))
         except (smtplib.SMTPException, OSError) as exc:
             return SendResult(outcome="retry", error=_text(exc))
         return SendResult(outcome="delivered", status_code=250)

@@ -82,6 +82,10 @@ class PagerDutySender:
         self._client = http_client(transport, spec.timeout.as_timedelta or timedelta(seconds=10))
         self.template = Template("pagerduty.txt.j2", resolve_override(spec.template, base_dir))
 
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
+
     def send(self, message: OutboxMessage) -> SendResult:
         notification = message.notification
         if notification.kind not in ACTION_BY_KIND:

@@ -81,6 +81,10 @@ class SlackSender:
         self._client = http_client(transport, spec.timeout.as_timedelta or timedelta(seconds=10))
         self.template = Template("slack.md.j2", resolve_override(spec.template, base_dir))
 
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
+
     def send(self, message: OutboxMessage) -> SendResult:
         notification = message.notification
         payload = slack_payload(notification, self.template.render(notification))

@@ -82,6 +82,10 @@ class TeamsSender:
         self._client = http_client(transport, spec.timeout.as_timedelta or timedelta(seconds=10))
         self.template = Template("teams.md.j2", resolve_override(spec.template, base_dir))
 
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
+
     def send(self, message: OutboxMessage) -> SendResult:
         notification = message.notification
         payload = adaptive_card(notification, self.template.render(notification))

@@ -62,6 +62,10 @@ class WebhookSender:
         self._clock = clock
         self._client = http_client(transport, spec.timeout.as_timedelta or timedelta(seconds=10))
 
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
+
     def send(self, message: OutboxMessage) -> SendResult:
         body = webhook_body(message)
         now = self._clock()
