@@ -8,7 +8,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from escalon.adapters.notify.lint import lint_notifications
 from escalon.adapters.yamlsource import (
     SourceError,
     SourceIssue,
@@ -46,12 +45,12 @@ def load_policy(path: Path | str) -> Policy:
     Lint findings are errors too: a policy naming a tier it does not define must never reach
     the engine.
     """
-    return _linted(*load_with_source(path, Policy), Path(path).parent)
+    return _linted(*load_with_source(path, Policy))
 
 
 def parse_policy(text: str, *, file: str = "<text>") -> Policy:
     """`load_policy` for YAML given as text (tests, API uploads)."""
-    return _linted(*validate_text(text, Policy, file=file), None)
+    return _linted(*validate_text(text, Policy, file=file))
 
 
 def place_lint_issues(issues: list[LintIssue], source: SourceMap) -> list[SourceIssue]:
@@ -74,8 +73,12 @@ def check_policy(path: Path | str) -> tuple[Policy | None, list[SourceIssue]]:
         policy, source = load_with_source(path, Policy)
     except SourceError as error:
         return None, list(error.issues)
-    issues = _semantic_issues(policy, source, Path(path).parent)
+    issues = sorted(place_lint_issues(lint_policy(policy), source), key=_position)
     return (None if issues else policy), issues
+
+
+def _position(issue: SourceIssue) -> tuple[int, int]:
+    return issue.line, issue.column
 
 
 @cache
