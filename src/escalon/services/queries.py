@@ -39,7 +39,7 @@ class TicketStory:
             }
             for d in self.decisions
         ]
-        return sorted(entries, key=lambda e: (e["at"], e["kind"] != "event", e["id"]))
+        return sorted(entries, key=lambda e: (e["at"], e["kind"] != "event"))
 
 
 def list_tickets(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,13 @@ from tests.integration.service.fake_engine import FakeEngine
 from escalon.adapters.db.tables import metadata
 from escalon.bootstrap import Service, bootstrap
 from escalon.settings import Settings
+
+with warnings.catch_warnings():
+    # starlette asks for `httpx2`, which escalon does not pin; the client works with httpx.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+__all__ = ["TestClient"]
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -46,7 +46,11 @@ class SqlEventStore:
             self.conn.execute(t.events.insert(), list(rows))
 
     def for_ticket(self, ticket: str) -> list[Row]:
-        query = select(t.events).where(t.events.c.ticket == ticket).order_by(t.events.c.at)
+        query = (
+            select(t.events)
+            .where(t.events.c.ticket == ticket)
+            .order_by(t.events.c.at, t.events.c.seq)
+        )
         return _rows(self.conn.execute(query))
 
     def count(self) -> int:

@@ -34,6 +34,7 @@ def allowed(action: str) -> Callable[..., Caller]:
         caller.require(action)
         return caller
 
+    dependency.action = action  # type: ignore[attr-defined]  # lets tests map routes to rights
     return dependency
 
 
