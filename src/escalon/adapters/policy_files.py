@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from escalon.adapters.notify.lint import lint_notifications
 from escalon.adapters.yamlsource import (
     SourceError,
     SourceIssue,
@@ -28,29 +29,9 @@ def default_policy_path() -> Path:
 
 
 def load_policy_with_source(path: Path | str) -> tuple[Policy, SourceMap]:
-    """Load a policy and keep its source map so later checks can name FILE:LINE:COLUMN."""
+    """Load a policy (schema only) and keep its source map so later checks can name
+    FILE:LINE:COLUMN."""
     return load_with_source(path, Policy)
-
-
-def _linted(policy: Policy, source: SourceMap) -> Policy:
-    issues = sorted(place_lint_issues(lint_policy(policy), source), key=_position)
-    if issues:
-        raise SourceError(issues)
-    return policy
-
-
-def load_policy(path: Path | str) -> Policy:
-    """Load, validate and lint a policy file; raise SourceError listing every problem.
-
-    Lint findings are errors too: a policy naming a tier it does not define must never reach
-    the engine.
-    """
-    return _linted(*load_with_source(path, Policy))
-
-
-def parse_policy(text: str, *, file: str = "<text>") -> Policy:
-    """`load_policy` for YAML given as text (tests, API uploads)."""
-    return _linted(*validate_text(text, Policy, file=file))
 
 
 def place_lint_issues(issues: list[LintIssue], source: SourceMap) -> list[SourceIssue]:
@@ -64,21 +45,51 @@ def place_lint_issues(issues: list[LintIssue], source: SourceMap) -> list[Source
     return placed
 
 
+def _position(issue: SourceIssue) -> tuple[int, int]:
+    return issue.line, issue.column
+
+
+def semantic_issues(
+    policy: Policy, source: SourceMap, *, base_dir: Path | None = None
+) -> list[SourceIssue]:
+    """Domain lint plus the notification checks that need templates on disk, in file order;
+    `base_dir` is the policy file's folder, against which template paths resolve."""
+    found = lint_policy(policy) + lint_notifications(policy.notifications, base_dir=base_dir)
+    return sorted(place_lint_issues(found, source), key=_position)
+
+
 def check_policy(path: Path | str) -> tuple[Policy | None, list[SourceIssue]]:
     """Everything wrong with a policy file: syntax and schema first, then semantic lint.
 
-    The policy is returned only when it is valid (it may still be returned with no issues).
+    The policy is returned only when there is nothing wrong with it.
     """
     try:
         policy, source = load_with_source(path, Policy)
     except SourceError as error:
         return None, list(error.issues)
-    issues = sorted(place_lint_issues(lint_policy(policy), source), key=_position)
+    issues = semantic_issues(policy, source, base_dir=Path(path).parent)
     return (None if issues else policy), issues
 
 
-def _position(issue: SourceIssue) -> tuple[int, int]:
-    return issue.line, issue.column
+def load_policy(path: Path | str) -> Policy:
+    """Load, validate and lint a policy file; raise SourceError listing every problem.
+
+    Lint findings are errors too: a policy naming a tier it does not define must never reach
+    the engine.
+    """
+    policy, issues = check_policy(path)
+    if policy is None:
+        raise SourceError(issues)
+    return policy
+
+
+def parse_policy(text: str, *, file: str = "<text>", base_dir: Path | None = None) -> Policy:
+    """`load_policy` for YAML given as text (tests, API uploads)."""
+    policy, source = validate_text(text, Policy, file=file)
+    issues = semantic_issues(policy, source, base_dir=base_dir)
+    if issues:
+        raise SourceError(issues)
+    return policy
 
 
 @cache
@@ -97,4 +108,5 @@ __all__ = [
     "load_policy_with_source",
     "parse_policy",
     "place_lint_issues",
+    "semantic_issues",
 ]

@@ -158,12 +158,30 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
     return data, SourceMap(file, root)
 
 
+def _kind_of(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if value is None:
+        return "nothing (null)"
+    return f"the text {str(value)!r}"
+
+
 def _message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return f"unknown key {error['loc'][-1]!r}"
+    if kind in ("model_type", "dict_type"):
+        return f"expected a mapping of keys to values, found {_kind_of(error.get('input'))}"
+    if kind == "list_type":
+        return f"expected a list, found {_kind_of(error.get('input'))}"
     text = str(error["msg"])
     return text.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
