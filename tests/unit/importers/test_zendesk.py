@@ -69,7 +69,7 @@ def test_one_escalation_per_audit_even_with_several_signs(fixtures: Path) -> Non
     events, _ = _import(fixtures)
     # Audit 3 moves the group up a tier AND flips the escalation field from "no" to true.
     escalations = [e for e in _of(events, "101") if e.type == "escalation.requested"]
-    assert [e.id for e in escalations] == ["zendesk:101:3:tier:requested"]
+    assert [e.id for e in escalations] == ["zendesk:101:3:requested"]
 
 
 def test_deleted_tickets_and_their_audits_are_skipped(fixtures: Path) -> None:
@@ -145,8 +145,11 @@ def test_reimport_gives_the_same_ids(fixtures: Path) -> None:
 
 
 @pytest.mark.parametrize("page", ['["not", "a", "page"]', '{"users": []}'])
-def test_unknown_pages_are_rejected_by_line(fixtures: Path, tmp_path: Path, page: str) -> None:
+def test_unknown_pages_are_rejected_by_record_number(
+    fixtures: Path, tmp_path: Path, page: str
+) -> None:
     path = tmp_path / "pages.jsonl"
-    path.write_text('{"tickets": []}\n' + page + "\n")
+    first = {"tickets": [{"id": 1, "status": "new", "created_at": "2024-03-04T09:00:00Z"}]}
+    path.write_text(json.dumps(first) + "\n" + page + "\n")
     _, rejections = _import(fixtures, path)
     assert [r.row for r in rejections] == [2]

@@ -123,6 +123,7 @@ class ImportMapping(_Strict):
     tiers: TierRules = Field(default_factory=TierRules)
     customer: CustomerRules = Field(default_factory=CustomerRules)
     escalation: EscalationRules = Field(default_factory=EscalationRules)
+    group_field: str | None = None
     columns: CsvColumns | None = None
     activities: dict[str, Activity] = Field(default_factory=dict)
     delimiter: str = Field(default=",", min_length=1, max_length=1)

@@ -36,7 +36,13 @@ def _zendesk(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> Iter
     return import_zendesk(json_records(text), mapping, counter)
 
 
-IMPORTERS: dict[str, Importer] = {"servicenow": _servicenow, "zendesk": _zendesk}
+def _jsm(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> Iterator[ImportItem]:
+    from escalon.adapters.importers.jsm import import_jsm
+
+    return import_jsm(json_records(text), mapping, counter)
+
+
+IMPORTERS: dict[str, Importer] = {"servicenow": _servicenow, "zendesk": _zendesk, "jsm": _jsm}
 
 
 def importer_for(source: str) -> Importer:

@@ -22,7 +22,7 @@ from escalon.adapters.importers.common import (
 )
 from escalon.adapters.importers.mapping import ImportMapping
 from escalon.adapters.importers.reader import Row
-from escalon.adapters.importers.timeline import TicketTimeline
+from escalon.adapters.importers.timeline import Change, TicketTimeline
 from escalon.domain.events import Event, TicketStatus
 
 SOURCE = "servicenow"
@@ -138,8 +138,13 @@ def _events(
             category=cells.get("category"),
             product_area=cells.get("subcategory"),
             channel=cells.get("contact_type"),
-        ) + timeline.fields_seen(created_at, key, update.get)
-    events = timeline.assigned(at, key, group, agent)
-    events += timeline.status_changed(at, key, update.status, by=cells.get("resolved_by"))
-    events += timeline.priority_changed(at, key, priority)
-    return events + timeline.fields_seen(at, key, update.get)
+            lookup=update.get,
+        )
+    change = Change(
+        assignment=(group, agent),
+        status=update.status,
+        by=cells.get("resolved_by"),
+        priority=priority,
+        lookup=update.get,
+    )
+    return timeline.apply(at, key, change)

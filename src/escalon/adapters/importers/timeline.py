@@ -8,6 +8,7 @@ those facts become — what counts as a resolution, a reopening or an escalation
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,19 @@ from escalon.adapters.importers.mapping import ImportMapping
 from escalon.domain.events import Event, Priority, TicketStatus
 
 _DONE: frozenset[str] = frozenset({"solved", "closed"})
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one source record changed; None means "not part of this change"."""
+
+    assignment: tuple[str | None, str | None] | None = None
+    status: TicketStatus | None = None
+    by: str | None = None
+    closed_as: str | None = None
+    priority: Priority | None = None
+    tags: frozenset[str] | None = None
+    lookup: Callable[[str], Any] | None = None
 
 
 class TicketTimeline:
@@ -31,7 +45,6 @@ class TicketTimeline:
         self.priority: Priority | None = None
         self.tags: frozenset[str] = frozenset()
         self.watched: str | None = None
-        self._escalated_in: object = None
 
     @property
     def started(self) -> bool:
@@ -48,10 +61,20 @@ class TicketTimeline:
         group: str | None = None,
         agent: str | None = None,
         priority: Priority | None = None,
+        tags: frozenset[str] = frozenset(),
+        lookup: Callable[[str], Any] | None = None,
         **details: Any,
     ) -> list[Event]:
-        """The ticket.created event; `details` are optional TicketCreated fields (channel...)."""
-        self.status, self.group, self.agent = status, group, agent
+        """The ticket.created event; `details` are optional TicketCreated fields (channel...).
+
+        Opening a ticket in a tier, with a tag or field value that marks escalations, is not an
+        escalation: only later changes are.
+        """
+        self.status, self.group, self.agent, self.tags = status, group, agent, tags
+        rule = self.mapping.escalation.field
+        if rule is not None and lookup is not None:
+            raw = lookup(rule.name)
+            self.watched = None if raw is None else str(raw)
         self.tier = self.mapping.tiers.tier_of(group)
         self.priority = priority or self.mapping.default_priority
         data: dict[str, Any] = {
@@ -65,60 +88,71 @@ class TicketTimeline:
         }
         return [self.builder.build("ticket.created", at, key, data)]
 
-    def assigned(
-        self, at: datetime, key: object, group: str | None, agent: str | None
-    ) -> list[Event]:
-        """A change of group (maybe an escalation) or, within the group, of agent."""
-        if group == self.group and agent == self.agent:
-            return []
+    def apply(self, at: datetime, key: object, change: Change) -> list[Event]:
+        """All events of one source change, in the order the engine needs them.
+
+        An escalation comes first (whether shown by a move up the tiers, a tag or a field), then
+        the assignment, the status and the priority; one change is at most one escalation.
+        """
         events: list[Event] = []
-        tiers = self.mapping.tiers
-        if group != self.group:
-            tier = tiers.tier_of(group) if group is not None else self.tier
-            if self.mapping.escalation.on_tier_change and tiers.rank(tier) > tiers.rank(self.tier):
-                events += self.escalated(at, key, "tier", tier)
-            self.tier = tier
+        group, agent = change.assignment if change.assignment else (self.group, self.agent)
+        moved = group != self.group
+        # A ticket leaving every group (`?` in ServiceNow) stays in its tier.
+        tier = self.mapping.tiers.tier_of(group) if moved and group is not None else self.tier
+        target = self._escalation_target(change, tier)
+        if target is not None:
+            request = {"to": target, "reason": self.mapping.escalation.reason}
+            events.append(self.builder.build("escalation.requested", at, key, request))
+        if moved or agent != self.agent:
+            what = "group" if moved else "agent"
+            assignment = {"tier": tier, "team": group, "agent": agent}
+            events.append(self.builder.build("ticket.assigned", at, f"{key}:{what}", assignment))
+            self.tier, self.group, self.agent = tier, group, agent
+        if change.status is not None:
+            events += self._status(at, key, change.status, change.by, change.closed_as)
+        if change.priority is not None and change.priority != self.priority:
+            self.priority = change.priority
             events.append(
-                self.builder.build(
-                    "ticket.assigned",
-                    at,
-                    f"{key}:group",
-                    {"tier": tier, "team": group, "agent": agent},
-                )
+                self.builder.build("ticket.updated", at, key, {"priority": self.priority})
             )
-        else:
-            events.append(
-                self.builder.build(
-                    "ticket.assigned",
-                    at,
-                    f"{key}:agent",
-                    {"tier": self.tier, "team": group, "agent": agent},
-                )
-            )
-        self.group, self.agent = group, agent
         return events
 
-    def escalated(self, at: datetime, key: object, how: str, to: str | None = None) -> list[Event]:
-        """One escalation per source change, however many signs of it (tier, tag, field) it has."""
-        if key == self._escalated_in:
-            return []
-        self._escalated_in = key
-        target = to or self._next_tier()
-        data = {"to": target, "reason": self.mapping.escalation.reason}
-        return [self.builder.build("escalation.requested", at, f"{key}:{how}", data)]
-
-    def _next_tier(self) -> str:
-        order = self.mapping.tiers.order
+    def _escalation_target(self, change: Change, tier: str) -> str | None:
+        rules, tiers = self.mapping.escalation, self.mapping.tiers
+        raised = tiers.rank(tier) > tiers.rank(self.tier)
+        signs = raised and rules.on_tier_change
+        if change.tags is not None:
+            signs |= bool((change.tags - self.tags) & set(rules.tags))
+            self.tags = change.tags
+        if change.lookup is not None and rules.field is not None:
+            raw = change.lookup(rules.field.name)
+            value = None if raw is None else str(raw)
+            before, self.watched = self.watched, value
+            signs |= value in rules.field.values and before not in rules.field.values
+        if not signs:
+            return None
+        if raised:
+            return tier
+        order = tiers.order
         return order[min(order.index(self.tier) + 1, len(order) - 1)]
 
-    def status_changed(
-        self, at: datetime, key: object, status: TicketStatus, *, by: str | None = None
+    def _status(
+        self, at: datetime, key: object, status: TicketStatus, by: str | None, closed_as: str | None
     ) -> list[Event]:
-        """Resolution, reopening (leaving solved/closed for an active status) or a plain move."""
+        """Resolution, reopening (leaving solved/closed for an active status) or a plain move.
+
+        `closed_as` (merged, duplicate) closes without a resolution and marks the event id.
+        """
         before = self.status
         if status == before:
             return []
         self.status = status
+        if closed_as is not None:
+            return [
+                self.builder.build(
+                    "ticket.status_changed", at, f"{key}:{closed_as}", {"status": "closed"}
+                )
+            ]
         if status == "solved" and before not in _DONE:
             return [self.builder.build("ticket.resolved", at, key, {"by": by})]
         if before in _DONE and status not in _DONE:
@@ -129,32 +163,3 @@ class TicketTimeline:
                 )
             return events
         return [self.builder.build("ticket.status_changed", at, key, {"status": status})]
-
-    def priority_changed(self, at: datetime, key: object, priority: Priority) -> list[Event]:
-        if priority == self.priority:
-            return []
-        self.priority = priority
-        return [self.builder.build("ticket.updated", at, key, {"priority": priority})]
-
-    def tags_changed(self, at: datetime, key: object, tags: frozenset[str]) -> list[Event]:
-        """An escalation when a tag the mapping names is added."""
-        added = tags - self.tags
-        self.tags = tags
-        if added & set(self.mapping.escalation.tags):
-            return self.escalated(at, key, "tag")
-        return []
-
-    def fields_seen(self, at: datetime, key: object, lookup: Callable[[str], Any]) -> list[Event]:
-        """An escalation when the mapped field takes one of its escalation values.
-
-        `lookup` returns a field's current value (or None) by name.
-        """
-        rule = self.mapping.escalation.field
-        if rule is None:
-            return []
-        raw = lookup(rule.name)
-        value = None if raw is None else str(raw)
-        before, self.watched = self.watched, value
-        if value in rule.values and before not in rule.values:
-            return self.escalated(at, key, "field")
-        return []

@@ -28,7 +28,7 @@ from escalon.adapters.importers.common import (
 )
 from escalon.adapters.importers.mapping import ImportMapping
 from escalon.adapters.importers.reader import JsonRecord
-from escalon.adapters.importers.timeline import TicketTimeline
+from escalon.adapters.importers.timeline import Change, TicketTimeline
 from escalon.domain.events import Event
 
 SOURCE = "zendesk"
@@ -80,55 +80,55 @@ class ZendeskImport:
             page = record.value
             if not isinstance(page, dict):
                 self.counter.rows += 1
-                yield Rejection(record.number, "a page must be a JSON object")
+                yield Rejection(self.counter.rows, "a page must be a JSON object")
                 continue
             if "tickets" in page:
-                yield from self._tickets(record.number, page["tickets"])
+                yield from self._tickets(page["tickets"])
             elif "audits" in page or "audit" in page:
                 audits = page.get("audits", [page.get("audit")])
-                yield from self._audits(record.number, audits)
+                yield from self._audits(audits)
             elif "ticket_metric_events" in page:
-                yield from self._metric_events(record.number, page["ticket_metric_events"])
+                yield from self._metric_events(page["ticket_metric_events"])
             else:
                 self.counter.rows += 1
-                yield Rejection(record.number, "not a tickets, audits or metric events page")
+                yield Rejection(self.counter.rows, "not a tickets, audits or metric events page")
         yield from self._snapshots_without_audits()
 
-    def _tickets(self, row: int, tickets: Any) -> Iterator[ImportItem]:
+    def _tickets(self, tickets: Any) -> Iterator[ImportItem]:
         for ticket in tickets if isinstance(tickets, list) else []:
             self.counter.rows += 1
             ident = text_of(ticket.get("id")) if isinstance(ticket, dict) else None
             if ident is None:
-                yield Rejection(row, "ticket without id")
+                yield Rejection(self.counter.rows, "ticket without id")
                 continue
             if ticket.get("status") == "deleted":
                 self.deleted.add(ident)
                 self.tickets.pop(ident, None)
-                yield Skipped(row, "deleted ticket", ident)
+                yield Skipped(self.counter.rows, "deleted ticket", ident)
                 continue
             known = self.tickets.get(ident)
             if known is None:
-                self.tickets[ident] = _Ticket(snapshot=ticket, row=row)
+                self.tickets[ident] = _Ticket(snapshot=ticket, row=self.counter.rows)
             else:
                 known.snapshot = ticket  # a later page holds the newer state
 
-    def _audits(self, row: int, audits: Any) -> Iterator[ImportItem]:
+    def _audits(self, audits: Any) -> Iterator[ImportItem]:
         for audit in audits if isinstance(audits, list) else []:
             self.counter.rows += 1
             if not isinstance(audit, dict):
-                yield Rejection(row, "an audit must be a JSON object")
+                yield Rejection(self.counter.rows, "an audit must be a JSON object")
                 continue
             ident = text_of(audit.get("ticket_id"))
             if ident is None or audit.get("id") is None:
-                yield Rejection(row, "audit without id or ticket_id")
+                yield Rejection(self.counter.rows, "audit without id or ticket_id")
                 continue
             if ident in self.deleted:
-                yield Skipped(row, "audit of a deleted ticket", ident)
+                yield Skipped(self.counter.rows, "audit of a deleted ticket", ident)
                 continue
             try:
                 yield from self._audit(ident, audit)
             except RowError as err:
-                yield Rejection(row, str(err), ident)
+                yield Rejection(self.counter.rows, str(err), ident)
 
     def _audit(self, ident: str, audit: dict[str, Any]) -> list[Event]:
         state = self.tickets.setdefault(ident, _Ticket(snapshot={"id": ident}, row=0))
@@ -162,7 +162,6 @@ class ZendeskImport:
             return changes[name]["value"] if name in changes else snap.get(name)
 
         status = self._status(text_of(initial("status")) or "new")
-        state.timeline.tags = tags_of(initial("tags"))
         state.fields = {k: text_of(v.get("value")) for k, v in changes.items()}
         return state.timeline.created(
             at,
@@ -175,34 +174,39 @@ class ZendeskImport:
             priority=self.mapping.priority_of(text_of(initial("priority"))),
             subject=text_of(initial("subject")),
             channel=text_of((snap.get("via") or {}).get("channel")),
-        ) + state.timeline.fields_seen(at, key, state.fields.get)
+            tags=tags_of(initial("tags")),
+            lookup=state.fields.get,
+        )
 
     def _changes(
         self, state: _Ticket, at: Any, key: object, changes: dict[str, Any]
     ) -> list[Event]:
         timeline = state.timeline
         assert timeline is not None
-        events: list[Event] = []
         for name, change in changes.items():
             state.fields[name] = text_of(change.get("value"))
+        assignment = None
         if "group_id" in changes or "assignee_id" in changes:
             group = state.fields.get("group_id") if "group_id" in changes else timeline.group
             agent = state.fields.get("assignee_id") if "assignee_id" in changes else timeline.agent
-            events += timeline.assigned(at, key, group, agent)
-        if "tags" in changes:
-            tags = tags_of(changes["tags"].get("value"))
-            events += timeline.tags_changed(at, key, tags)
+            assignment = (group, agent)
+        tags = tags_of(changes["tags"].get("value")) if "tags" in changes else None
+        status = None
         if "status" in changes:
             status = self._status(state.fields.get("status") or "")
-            if status == "closed" and MERGE_TAG in timeline.tags:
-                events += timeline.status_changed(at, f"{key}:merged", status)
-            else:
-                events += timeline.status_changed(at, key, status)
+        merged = status == "closed" and MERGE_TAG in (tags or timeline.tags)
+        priority = None
         if "priority" in changes:
-            events += timeline.priority_changed(
-                at, key, self.mapping.priority_of(state.fields.get("priority"))
-            )
-        return events + timeline.fields_seen(at, key, state.fields.get)
+            priority = self.mapping.priority_of(state.fields.get("priority"))
+        change = Change(
+            assignment=assignment,
+            status=status,
+            closed_as="merged" if merged else None,
+            priority=priority,
+            tags=tags,
+            lookup=state.fields.get,
+        )
+        return timeline.apply(at, key, change)
 
     def _other_event(
         self, state: _Ticket, at: Any, key: object, event: dict[str, Any], audit: dict[str, Any]
@@ -230,19 +234,19 @@ class ZendeskImport:
                 ]
         return []
 
-    def _metric_events(self, row: int, events: Any) -> Iterator[ImportItem]:
+    def _metric_events(self, events: Any) -> Iterator[ImportItem]:
         for metric in events if isinstance(events, list) else []:
             self.counter.rows += 1
             ident = text_of(metric.get("ticket_id")) if isinstance(metric, dict) else None
             if ident is None or metric.get("id") is None:
-                yield Rejection(row, "metric event without id or ticket_id")
+                yield Rejection(self.counter.rows, "metric event without id or ticket_id")
                 continue
             state = self.tickets.get(ident)
             if ident in self.deleted:
-                yield Skipped(row, "metric event of a deleted ticket", ident)
+                yield Skipped(self.counter.rows, "metric event of a deleted ticket", ident)
             elif metric.get("metric") == "reply_time" and metric.get("type") == "fulfill":
                 if state is None or state.audited:
-                    yield Skipped(row, "first reply already known from audits", ident)
+                    yield Skipped(self.counter.rows, "first reply already known from audits", ident)
                     continue
                 try:
                     at = self.times.parse(str(metric.get("time") or ""))
@@ -250,9 +254,11 @@ class ZendeskImport:
                     data = {"public": True, "author": "agent"}
                     yield builder.build("ticket.commented", at, f"metric:{metric['id']}", data)
                 except RowError as err:
-                    yield Rejection(row, str(err), ident)
+                    yield Rejection(self.counter.rows, str(err), ident)
             else:
-                yield Skipped(row, "SLA metric event (escalon computes its own clocks)", ident)
+                yield Skipped(
+                    self.counter.rows, "SLA metric event (escalon computes its own clocks)", ident
+                )
 
     def _snapshots_without_audits(self) -> Iterator[ImportItem]:
         for ident, state in self.tickets.items():
@@ -284,18 +290,17 @@ class ZendeskImport:
             subject=text_of(snap.get("subject")),
             channel=text_of((snap.get("via") or {}).get("channel")),
         )
-        timeline.tags = tags_of(snap.get("tags"))
         updated = self.times.parse(str(snap.get("updated_at") or created))
-        key = "merged" if MERGE_TAG in timeline.tags and status == "closed" else "snapshot"
-        if status in ("solved", "closed") and key != "merged":
-            events += timeline.status_changed(updated, key, "solved")
-        events += timeline.status_changed(updated, key, status)
-        events += timeline.fields_seen(updated, key, fields.get)
+        merged = MERGE_TAG in tags_of(snap.get("tags")) and status == "closed"
+        if status in ("solved", "closed") and not merged:
+            events += timeline.apply(updated, "snapshot", Change(status="solved"))
+        closed_as = "merged" if merged else None
+        events += timeline.apply(updated, "snapshot", Change(status=status, closed_as=closed_as))
         rating = (snap.get("satisfaction_rating") or {}).get("score")
         if rating in CSAT_SCORES:
             events.append(
                 timeline.builder.build(
-                    "csat.received", updated, key, {"score": CSAT_SCORES[rating]}
+                    "csat.received", updated, "snapshot", {"score": CSAT_SCORES[rating]}
                 )
             )
         return events
