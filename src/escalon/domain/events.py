@@ -144,6 +144,21 @@ class CreditRequested(_Frozen):
     reason: str | None = None
 
 
+class ManagementResponded(_Frozen):
+    """A milestone of the management response SLA was met (acknowledged, executive notified,
+    customer contacted, resolution plan communicated, status update sent)."""
+
+    milestone: Literal[
+        "acknowledged",
+        "executive_notified",
+        "customer_contacted",
+        "resolution_plan",
+        "status_update",
+    ]
+    by: str | None = None
+    note: str | None = None
+
+
 class Tick(_Frozen):
     """Time passes; carries nothing. The engine fires whatever came due up to `at`."""
 
@@ -216,6 +231,11 @@ class CreditRequestedEvent(_Envelope):
     data: CreditRequested
 
 
+class ManagementRespondedEvent(_Envelope):
+    type: Literal["management.responded"]
+    data: ManagementResponded
+
+
 class TickEvent(_Envelope):
     type: Literal["tick"]
     data: Tick = Field(default_factory=Tick)
@@ -234,6 +254,7 @@ Event = Annotated[
     | TicketReopenedEvent
     | CsatReceivedEvent
     | CreditRequestedEvent
+    | ManagementRespondedEvent
     | TickEvent,
     Field(discriminator="type"),
 ]
@@ -252,6 +273,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "ticket.reopened",
     "csat.received",
     "credit.requested",
+    "management.responded",
     "tick",
 )
 

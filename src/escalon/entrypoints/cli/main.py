@@ -14,6 +14,7 @@ from escalon.entrypoints.cli.demo import demo
 from escalon.entrypoints.cli.handoff import app as handoff_app
 from escalon.entrypoints.cli.importing import import_command
 from escalon.entrypoints.cli.policy import app as policy_app
+from escalon.entrypoints.cli.replay import explain_command, replay_command
 from escalon.entrypoints.cli.report import report
 from escalon.entrypoints.cli.simulate import simulate_ops_command
 from escalon.entrypoints.cli.sla import app as sla_app
@@ -38,6 +39,8 @@ app.add_typer(policy_app, name="policy")
 app.command()(brief)
 app.command("import")(import_command)
 app.add_typer(sla_app, name="sla")
+app.command("replay")(replay_command)
+app.command("explain")(explain_command)
 
 
 @app.command()

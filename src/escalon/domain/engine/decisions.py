@@ -1,0 +1,92 @@
+"""Decisions: what the engine says must happen, with the facts and the rule behind it.
+
+A decision is a value. Its id is a hash of the ticket, the rule and the cycle or threshold that
+made it due, so deriving the same decision again (a replay, a late event, a second tick) yields
+the same id and downstream systems can drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+DecisionKind = Literal[
+    "escalate",
+    "management_escalation",
+    "sla_warning",
+    "sla_breach",
+    "require_acknowledgement",
+    "acknowledgement_missed",
+    "update_due",
+    "major_incident_declared",
+    "major_incident_linked",
+    "major_incident_resolved",
+    "vendor_escalation",
+    "escalation_rejected_unjustified",
+]
+
+DECISION_KINDS: tuple[str, ...] = (
+    "escalate",
+    "management_escalation",
+    "sla_warning",
+    "sla_breach",
+    "require_acknowledgement",
+    "acknowledgement_missed",
+    "update_due",
+    "major_incident_declared",
+    "major_incident_linked",
+    "major_incident_resolved",
+    "vendor_escalation",
+    "escalation_rejected_unjustified",
+)
+
+Fact = str | int | float | bool | None | list[str]
+
+
+def decision_id(subject: str, rule: str, key: str) -> str:
+    """Stable id: the same subject, rule and cycle/threshold key always give the same id."""
+    digest = hashlib.blake2b(f"{subject}\x1f{rule}\x1f{key}".encode(), digest_size=10)
+    return "d_" + digest.hexdigest()
+
+
+def us_to_datetime(us: int) -> datetime:
+    """An engine instant (epoch microseconds) as an aware UTC datetime."""
+    return datetime.fromtimestamp(us / 1_000_000, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One thing that must happen to a ticket (or a major incident), and why.
+
+    `at` is when it became due, not when it was computed; `facts` holds the values compared
+    (JSON-safe); `reason` is the same comparison as one sentence; `policy` is the policy ref
+    (version@fingerprint) the rule came from.
+    """
+
+    id: str
+    kind: DecisionKind
+    ticket: str
+    at_us: int
+    rule: str
+    reason: str
+    policy: str
+    facts: dict[str, Fact] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def at(self) -> datetime:
+        return us_to_datetime(self.at_us)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, as printed by `escalon replay`."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "ticket": self.ticket,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "rule": self.rule,
+            "reason": self.reason,
+            "policy": self.policy,
+            "facts": dict(self.facts),
+        }

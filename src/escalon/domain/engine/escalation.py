@@ -1,0 +1,522 @@
+"""Technical escalation: tiers, paths and their criteria, acknowledgement and vendor contracts.
+
+Automatic criteria (time, engineering required, impact, repeated failure, vendor dependency)
+escalate on their own; complexity and customer-requested escalations arrive as
+`escalation.requested` and are held to the path's justification rule. Every escalation records the
+policy ref in force when it started, and its timers carry their targets, so a later policy never
+rewrites it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from escalon.domain.engine import clocks
+from escalon.domain.engine.context import Context, span_text
+from escalon.domain.engine.decisions import Fact, decision_id
+from escalon.domain.engine.records import EventRecord
+from escalon.domain.engine.rulebook import text
+from escalon.domain.engine.state import Escalation, TicketState
+from escalon.domain.engine.timers import Timer
+from escalon.domain.policy import Criterion, EscalationPath
+
+CRITERION_FOR_REASON: dict[str, str] = {
+    "technical_complexity": "complexity",
+    "integration_issue": "complexity",
+    "other": "complexity",
+    "product_bug": "engineering_required",
+    "engineering_required": "engineering_required",
+    "customer_requested": "customer_requested",
+    "impact": "impact",
+    "repeated_failure": "repeated_failure",
+    "vendor_dependency": "vendor_dependency",
+    "sla_breach_risk": "time",
+}
+"""How an agent's stated reason maps onto the policy's criterion types."""
+
+
+def in_scope(criterion: Any, ticket: TicketState) -> bool:
+    """Criteria and triggers may be limited to some priorities and segments."""
+    return (criterion.priorities is None or ticket.priority in criterion.priorities) and (
+        criterion.segments is None or ticket.segment in criterion.segments
+    )
+
+
+def issue_key(ctx: Context, ticket: TicketState) -> str:
+    """ "The same issue": the policy's key fields, or the explicit signature when it overrides."""
+    rule = ctx.book.policy.issue_key
+    parts = []
+    for name in rule.fields:
+        if name == "customer":
+            parts.append(ticket.customer)
+        elif rule.signature_overrides and ticket.signature:
+            continue
+        else:
+            parts.append(str(getattr(ticket, name) or "-"))
+    if rule.signature_overrides and ticket.signature:
+        parts.append("sig:" + ticket.signature)
+    return "|".join(parts)
+
+
+def recurrences(ctx: Context, ticket: TicketState, window_us: int) -> int:
+    """Other tickets with the same issue key opened within `window_us` before this one."""
+    history = ctx.state.indexes.issues.get(issue_key(ctx, ticket))
+    if history is None:
+        return 0
+    since = ticket.opened - window_us
+    return sum(
+        1
+        for other, opened in history["tickets"].items()
+        if other != ticket.id and since <= opened <= ticket.opened
+    )
+
+
+def enter_tier(ctx: Context, ticket: TicketState, tier: str, now: int, *, fresh: bool) -> None:
+    """The tier now owns the ticket: its resolution target and time criterion start counting."""
+    ticket.tier = tier
+    ticket.tier_since = now
+    start_resolution(ctx, ticket, now)
+    start_tier_time(ctx, ticket, now, fresh=fresh)
+
+
+def start_resolution(ctx: Context, ticket: TicketState, now: int) -> None:
+    target = ctx.book.policy.response.resolution.get(ticket.priority, {}).get(ticket.tier)  # type: ignore[call-overload]
+    if target is None:
+        clocks.stop(ctx, ticket, "resolution", now, "no target")
+        return
+    span = ctx.book.span(target, ticket.calendar)
+    facts = {"tier": ticket.tier, "priority": ticket.priority, "target": text(target)}
+    clocks.start(
+        ctx,
+        ticket,
+        "resolution",
+        ticket.calendar,
+        now,
+        ctx.book.sla_thresholds(span),
+        facts,
+        running=not clocks.is_paused_status(ticket.status),
+    )
+
+
+def start_tier_time(ctx: Context, ticket: TicketState, now: int, *, fresh: bool) -> None:
+    """The time-based criterion of the path leaving the tier (the first one in scope)."""
+    clocks.stop(ctx, ticket, "tier_time", now, "tier changed")
+    path = ctx.book.path_from.get(ticket.tier)
+    if path is None:
+        return
+    criterion = next((c for c in path.criteria if c.type == "time" and in_scope(c, ticket)), None)
+    if criterion is None or criterion.type != "time":
+        return
+    calendar = ctx.book.clock_calendar(criterion.clock, ticket.calendar)
+    threshold = ctx.book.span(criterion.threshold, calendar)
+    begin = ticket.opened if criterion.since == "opened" and not fresh else now
+    facts = {
+        "tier": ticket.tier,
+        "to": path.to_tier,
+        "threshold": text(criterion.threshold),
+        "clock": criterion.clock,
+        "since": "opened" if begin == ticket.opened and not fresh else "tier entry",
+    }
+    clocks.start(ctx, ticket, "tier_time", calendar, now, [threshold], facts, begin=begin)
+    if clocks.is_paused_status(ticket.status):
+        clocks.pause_customer_clocks(ctx, ticket, now, f"paused: {ticket.status}")
+
+
+def escalate(
+    ctx: Context,
+    ticket: TicketState,
+    path: EscalationPath,
+    criterion: str,
+    now: int,
+    *,
+    reason: str,
+    facts: dict[str, Fact],
+    requested_by: str | None = None,
+) -> None:
+    """Move the ticket along `path`: decide, record the escalation, start the new tier's clocks."""
+    seq = len(ticket.escalations) + 1
+    rule = f"path:{path.name}:{criterion}"
+    key = f"{seq}"
+    ctx.emit(
+        ticket,
+        "escalate",
+        subject=ticket.id,
+        rule=rule,
+        key=key,
+        at=now,
+        reason=reason,
+        facts={"from": path.from_tier, "to": path.to_tier, "criterion": criterion, **facts},
+    )
+    previous = ticket.escalations[-1] if ticket.escalations else None
+    if previous is not None and previous.status in ("open", "accepted"):
+        previous.status = "closed"
+        previous.closed_at = now
+    for name in ("ack", "assessment", "vendor_ack", "vendor_resolution"):
+        clocks.stop(ctx, ticket, name, now, "escalated further")
+    record = Escalation(
+        seq,
+        path.from_tier,
+        path.to_tier,
+        criterion,
+        now,
+        ctx.book.ref,
+        decision_id(ticket.id, rule, key),
+        requested_by,
+    )
+    ticket.escalations.append(record)
+    _register_escalation(ctx, ticket, record, now)
+    enter_tier(ctx, ticket, path.to_tier, now, fresh=False)
+    tier = ctx.book.policy.tiers[path.to_tier]
+    if tier.kind == "vendor":
+        _engage_vendor(ctx, ticket, record, now)
+    else:
+        _require_acknowledgement(ctx, ticket, record, now)
+    if tier.initial_assessment is not None:
+        span = ctx.book.span(tier.initial_assessment, ticket.calendar)
+        clocks.start(
+            ctx,
+            ticket,
+            "assessment",
+            ticket.calendar,
+            now,
+            [span],
+            {"tier": tier_name(record), "target": text(tier.initial_assessment)},
+        )
+        record.terms["assessment"] = text(tier.initial_assessment)
+    if "updates" not in ticket.timers:
+        start_updates(ctx, ticket, now)
+
+
+def tier_name(record: Escalation) -> str:
+    return record.target
+
+
+def _register_escalation(ctx: Context, ticket: TicketState, record: Escalation, now: int) -> None:
+    """Cross-ticket bookkeeping, keyed by decision id so a replayed escalation counts once."""
+    history = ctx.state.indexes.issues.setdefault(
+        issue_key(ctx, ticket), {"tickets": {}, "escalations": {}}
+    )
+    history["escalations"][record.decision] = now
+    from escalon.domain.engine.management import check_repeated_escalation
+
+    check_repeated_escalation(ctx, ticket, now)
+
+
+def _require_acknowledgement(
+    ctx: Context, ticket: TicketState, record: Escalation, now: int
+) -> None:
+    tier = ctx.book.policy.tiers[record.target]
+    ack = ctx.book.span(tier.acknowledgement, ticket.calendar)
+    record.terms["acknowledgement"] = text(tier.acknowledgement)
+    if ack <= 0:
+        return
+    chain = ctx.book.policy.handoff.acceptance_chain
+    notify = [tier.lead_role if step.notify == "tier_lead" else step.notify for step in chain]
+    thresholds = [ack + ctx.book.span(step.after, ticket.calendar) for step in chain]
+    facts = {
+        "tier": record.target,
+        "target": text(tier.acknowledgement),
+        "notify": notify,
+        "escalation": record.seq,
+    }
+    clocks.start(ctx, ticket, "ack", ticket.calendar, now, sorted(thresholds), facts)
+    ctx.emit(
+        ticket,
+        "require_acknowledgement",
+        subject=ticket.id,
+        rule=f"ack:{record.target}",
+        key=str(record.seq),
+        at=now,
+        reason=(
+            f"{record.target} must acknowledge escalation {record.source}->{record.target} "
+            f"within {tier.acknowledgement} (calendar {ticket.calendar})"
+        ),
+        facts={
+            "tier": record.target,
+            "target": text(tier.acknowledgement),
+            "calendar": ticket.calendar,
+        },
+    )
+
+
+def _engage_vendor(ctx: Context, ticket: TicketState, record: Escalation, now: int) -> None:
+    """L4: the vendor's contract SLA when the vendor is known, else the tier's target."""
+    name = ticket.flags.get("vendor")
+    vendor = ctx.book.policy.vendors.get(name) if name else None
+    tier = ctx.book.policy.tiers[record.target]
+    if vendor is not None:
+        calendar = vendor.calendar if vendor.calendar in ctx.book.calendars else ticket.calendar
+        ack_text, ack = (
+            text(vendor.acknowledgement),
+            ctx.book.span(vendor.acknowledgement, calendar),
+        )
+        base = {"vendor": name, "contact": vendor.escalation_contact, "calendar": calendar}
+        resolution = ctx.book.span(vendor.resolution, calendar)
+        clocks.start(
+            ctx,
+            ticket,
+            "vendor_resolution",
+            calendar,
+            now,
+            [resolution],
+            {**base, "target": text(vendor.resolution), "what": "resolution"},
+        )
+    else:
+        calendar = ticket.calendar
+        ack_text, ack = text(tier.acknowledgement), ctx.book.span(tier.acknowledgement, calendar)
+        base = {"vendor": name, "contact": tier.lead_role, "calendar": calendar}
+    record.terms.update({"acknowledgement": ack_text, "vendor": name})
+    if ack > 0:
+        clocks.start(
+            ctx,
+            ticket,
+            "vendor_ack",
+            calendar,
+            now,
+            [ack],
+            {**base, "target": ack_text, "what": "acknowledgement"},
+        )
+    ctx.emit(
+        ticket,
+        "require_acknowledgement",
+        subject=ticket.id,
+        rule=f"ack:{record.target}",
+        key=str(record.seq),
+        at=now,
+        reason=(
+            f"vendor {name or '(unnamed)'} must acknowledge within {ack_text} (calendar {calendar})"
+        ),
+        facts={"tier": record.target, "vendor": name, "target": ack_text, "calendar": calendar},
+    )
+
+
+def start_updates(ctx: Context, ticket: TicketState, now: int) -> None:
+    """Customer update cadence while the ticket is escalated (technical or management)."""
+    cadence = ctx.book.policy.response.customer_updates.get(ticket.priority)  # type: ignore[call-overload]
+    if cadence is None:
+        return
+    span = ctx.book.span(cadence, ticket.calendar)
+    clocks.start(
+        ctx,
+        ticket,
+        "updates",
+        ticket.calendar,
+        now,
+        [span],
+        {"priority": ticket.priority, "target": text(cadence)},
+        running=not clocks.is_paused_status(ticket.status),
+    )
+
+
+def automatic_criterion(
+    ctx: Context, ticket: TicketState, path: EscalationPath
+) -> tuple[str, dict[str, Fact], str] | None:
+    """The first automatic criterion of `path` that the ticket's facts satisfy."""
+    declined = ticket.flags.get("declined", [])
+    for criterion in path.criteria:
+        if not in_scope(criterion, ticket) or f"{path.name}:{criterion.type}" in declined:
+            continue
+        hit = _satisfied(ctx, ticket, criterion)
+        if hit is not None:
+            return criterion.type, hit[0], hit[1]
+    return None
+
+
+def _satisfied(
+    ctx: Context, ticket: TicketState, criterion: Criterion
+) -> tuple[dict[str, Fact], str] | None:
+    flags = ticket.flags
+    where = f"at {ticket.tier}"
+    if criterion.type == "engineering_required" and flags.get("engineering_required"):
+        return {"engineering_required": True}, f"engineering required is flagged {where}"
+    if criterion.type == "impact":
+        affected = flags.get("affected_customers")
+        if criterion.min_customers is not None and affected is not None:
+            if affected >= criterion.min_customers:
+                return (
+                    {"affected_customers": affected, "min_customers": criterion.min_customers},
+                    f"{affected} customers affected >= {criterion.min_customers} {where}",
+                )
+        revenue = flags.get("revenue_at_risk")
+        if criterion.revenue_at_risk is not None and revenue is not None:
+            if revenue > float(criterion.revenue_at_risk):
+                return (
+                    {"revenue_at_risk": revenue, "above": float(criterion.revenue_at_risk)},
+                    f"revenue at risk {revenue:,.0f} > {criterion.revenue_at_risk:,.0f} {where}",
+                )
+        if criterion.security and flags.get("legal_compliance_security"):
+            return {"security": True}, f"legal/compliance/security concern {where}"
+    if criterion.type == "repeated_failure":
+        if criterion.min_reopens is not None and ticket.reopens >= criterion.min_reopens:
+            return (
+                {"reopens": ticket.reopens, "min_reopens": criterion.min_reopens},
+                f"reopened {ticket.reopens} times >= {criterion.min_reopens} {where}",
+            )
+        if criterion.recurring_issue:
+            window = criterion.window.as_timedelta
+            seen = recurrences(ctx, ticket, int(window.total_seconds()) * 1_000_000)
+            if seen:
+                return (
+                    {
+                        "recurrences": seen,
+                        "window": text(criterion.window),
+                        "issue_key": issue_key(ctx, ticket),
+                    },
+                    f"the same issue was raised {seen} time(s) before within "
+                    f"{criterion.window} {where}",
+                )
+    if criterion.type == "vendor_dependency":
+        vendor = flags.get("vendor")
+        if vendor or ticket.status == "pending_vendor":
+            spec = ctx.book.policy.vendors.get(vendor) if vendor else None
+            kind = spec.kind if spec is not None else "vendor"
+            if criterion.vendor_kinds is None or kind in criterion.vendor_kinds:
+                return (
+                    {"vendor": vendor, "vendor_kind": kind},
+                    f"resolution depends on {kind} {vendor or '(unnamed)'} {where}",
+                )
+    return None
+
+
+def check_paths(ctx: Context, ticket: TicketState, now: int) -> None:
+    """Escalate as long as an automatic criterion of the current tier's path holds."""
+    for _ in range(len(ctx.book.tier_order)):
+        if ticket.resolved_at is not None or ticket.closed:
+            return
+        path = ctx.book.path_from.get(ticket.tier)
+        if path is None:
+            return
+        hit = automatic_criterion(ctx, ticket, path)
+        if hit is None:
+            return
+        criterion, facts, sentence = hit
+        escalate(
+            ctx,
+            ticket,
+            path,
+            criterion,
+            now,
+            reason=f"{sentence} -> escalate {path.name}",
+            facts=facts,
+        )
+
+
+def request(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
+    """An agent asks to escalate; the path's justification rule decides whether it stands."""
+    data = event.data
+    path = ctx.book.path_from[ticket.tier]
+    agent = data.get("requested_by") or ticket.agent
+    reason = data.get("reason", "other")
+    criterion = CRITERION_FOR_REASON.get(reason, "complexity")
+    justification = (data.get("justification") or "").strip()
+    ctx.count_agent(agent, "requested")
+    if path.justification_required and not justification:
+        ctx.emit(
+            ticket,
+            "escalation_rejected_unjustified",
+            subject=ticket.id,
+            rule=f"path:{path.name}:justification",
+            key=event.id,
+            at=event.at,
+            reason=(
+                f"escalation {path.name} requested by {agent or 'an unnamed agent'} "
+                f"({reason}) has no justification; policy {ctx.book.policy.version} "
+                f"requires one on this path"
+            ),
+            facts={
+                "from": path.from_tier,
+                "to": path.to_tier,
+                "reason": reason,
+                "requested_by": agent,
+                "event": event.id,
+            },
+        )
+        ctx.count_agent(agent, "rejected_unjustified")
+        return
+    missing = _missing_handoff(path.handoff_fields, data.get("handoff") or {})
+    escalate(
+        ctx,
+        ticket,
+        path,
+        criterion,
+        event.at,
+        reason=f"{agent or 'an agent'} requested {path.name} ({reason}): {justification}",
+        facts={
+            "reason": reason,
+            "justification": justification,
+            "requested_by": agent,
+            "handoff_missing": missing,
+        },
+        requested_by=agent,
+    )
+    ctx.count_agent(agent, "escalated")
+
+
+def _missing_handoff(required: list[str], form: dict[str, Any]) -> list[str]:
+    missing = []
+    for dotted in required:
+        node: Any = form
+        for part in dotted.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node in (None, "", []):
+            missing.append(dotted)
+    return missing
+
+
+def accept(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
+    """The receiving tier (or vendor) acknowledges: its acknowledgement clock is met."""
+    record = ticket.open_escalation
+    if record is None:
+        return
+    record.status = "accepted"
+    record.accepted_at = event.at
+    clocks.stop(ctx, ticket, "ack", event.at, "acknowledged")
+    clocks.stop(ctx, ticket, "vendor_ack", event.at, "acknowledged")
+    if event.data.get("estimated_resolution"):
+        clocks.stop(ctx, ticket, "assessment", event.at, "assessed")
+
+
+def reject(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
+    """The receiving tier sends the ticket back; the originating tier gets a fresh budget."""
+    record = ticket.escalations[-1]
+    record.status = "rejected"
+    record.closed_at = event.at
+    for name in ("ack", "assessment", "vendor_ack", "vendor_resolution"):
+        clocks.stop(ctx, ticket, name, event.at, "escalation rejected")
+    ctx.count_agent(record.requested_by, "rejected_back")
+    declined = list(ticket.flags.get("declined", []))
+    declined.append(f"{record.source}->{record.target}:{record.criterion}")
+    ticket.flags["declined"] = declined
+    enter_tier(ctx, ticket, record.source, event.at, fresh=True)
+
+
+def on_tier_time(ctx: Context, ticket: TicketState, timer: Timer, at: int) -> None:
+    """The time-based criterion reached its threshold: escalate along the path."""
+    facts = timer.facts
+    path = ctx.book.path_from.get(ticket.tier)
+    if path is None or path.to_tier != facts["to"]:
+        return
+    elapsed = span_text(timer.target)
+    threshold = facts["threshold"]
+    sentence = (
+        f"{elapsed} of {facts['clock']} time unresolved at {ticket.tier} "
+        f"(since {facts['since']}) >= {threshold}, calendar {timer.calendar}"
+    )
+    escalate(
+        ctx,
+        ticket,
+        path,
+        "time",
+        at,
+        reason=f"{sentence} -> escalate {path.name}",
+        facts={
+            "elapsed": elapsed,
+            "threshold": threshold,
+            "clock": facts["clock"],
+            "calendar": timer.calendar,
+        },
+    )
+
+
+def elapsed_text(us: int) -> str:
+    return span_text(us)

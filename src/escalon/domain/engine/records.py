@@ -1,0 +1,99 @@
+"""The engine's working copy of a canonical event: plain values, instants as epoch microseconds.
+
+Validating a canonical event costs more than the engine spends deciding on it, so validation
+happens once at the edge (`parse_event`), and the engine keeps this light record in its per-ticket
+history. Trusted producers (the benchmark generator, storage) build records directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from escalon.domain.events import Event
+
+_CREATING = "ticket.created"
+# Same-instant events sort in lifecycle order, so a created/assigned pair never starts "unknown".
+_TYPE_RANK: dict[str, int] = {
+    "ticket.created": 0,
+    "ticket.updated": 1,
+    "ticket.assigned": 2,
+    "ticket.status_changed": 3,
+    "ticket.commented": 4,
+    "escalation.requested": 5,
+    "escalation.accepted": 6,
+    "escalation.rejected": 7,
+    "management.responded": 8,
+    "ticket.resolved": 9,
+    "ticket.reopened": 10,
+    "csat.received": 11,
+    "credit.requested": 12,
+    "tick": 13,
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(slots=True)
+class EventRecord:
+    """`data` holds only the fields the event set (JSON-safe values)."""
+
+    id: str
+    type: str
+    at: int
+    ticket: str
+    data: dict[str, Any]
+
+    @classmethod
+    def from_event(cls, event: Event) -> EventRecord:
+        data = _plain(event.data.model_dump(mode="python", exclude_unset=True))
+        return cls(event.id, event.type, _epoch_us(event.at), event.ticket, data)
+
+    @property
+    def creates(self) -> bool:
+        return self.type == _CREATING
+
+    def order_key(self) -> tuple[int, int, str]:
+        """Time order; same-instant events in lifecycle order, then by id (never file order)."""
+        return (self.at, _TYPE_RANK.get(self.type, 99), self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "at": self.at,
+            "ticket": self.ticket,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> EventRecord:
+        return cls(
+            str(raw["id"]), str(raw["type"]), int(raw["at"]), str(raw["ticket"]), dict(raw["data"])
+        )
+
+
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+
+
+def _epoch_us(instant: datetime) -> int:
+    offset = instant.utcoffset()
+    if offset is None:
+        raise ValueError(f"instant {instant.isoformat()} has no time zone")
+    delta = instant.replace(tzinfo=None) - offset - _EPOCH_NAIVE
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def instant_us(instant: datetime) -> int:
+    """Epoch microseconds of an aware datetime (exact)."""
+    return _epoch_us(instant)

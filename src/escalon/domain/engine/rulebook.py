@@ -1,0 +1,95 @@
+"""The policy as the engine reads it: built calendars and lookups, compiled once per policy.
+
+The policy model stays the single source of truth; this only adds what the engine needs on
+every event (calendars by name, the path leaving each tier, durations made concrete on a
+calendar) so that a step does no repeated work. Compiled rulebooks are cached by the policy's
+ref (version plus content fingerprint): equal content gives equal rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from escalon.domain.calendar import Calendar, build_calendars
+from escalon.domain.durations import Duration
+from escalon.domain.policy import EscalationPath, Policy
+
+PAUSING_STATUSES = frozenset({"pending_customer", "on_hold"})
+"""While waiting on the customer (or on hold) customer-facing clocks stop counting."""
+
+ALWAYS_OPEN = "24x7"
+
+
+@dataclass(frozen=True, slots=True)
+class Rulebook:
+    """A policy plus its built calendars and per-tier lookups."""
+
+    policy: Policy
+    ref: str
+    calendars: Mapping[str, Calendar]
+    path_from: Mapping[str, EscalationPath]
+    tier_order: tuple[str, ...]
+    warnings: tuple[float, ...]
+
+    def calendar_for(self, priority: str, region: str | None) -> str:
+        """The ticket's calendar: by priority (P1 on 24x7 in the default), else region."""
+        return self.policy.clocks.for_ticket(priority, region)  # type: ignore[arg-type]
+
+    def clock_calendar(self, clock: str, ticket_calendar: str) -> str:
+        """`business` counts on the ticket's calendar; `calendar` counts every hour."""
+        if clock == "calendar":
+            return ALWAYS_OPEN if ALWAYS_OPEN in self.calendars else ticket_calendar
+        return ticket_calendar
+
+    def span(self, duration: Duration, calendar: str) -> int:
+        """A policy duration as working microseconds on `calendar` (`1d` = one working day)."""
+        day = self.calendars[calendar].working_day
+        return (duration.days * (day.days * 86_400 + day.seconds) + duration.seconds) * 1_000_000
+
+    def sla_thresholds(self, target: int) -> list[int]:
+        """Warning offsets at the policy's fractions, then the target itself."""
+        cached = _THRESHOLDS.get((target, self.warnings))
+        if cached is None:
+            marks = [int(target * f) for f in self.warnings if 0 < int(target * f) < target]
+            cached = _THRESHOLDS[(target, self.warnings)] = [*marks, target]
+        return list(cached)
+
+
+_THRESHOLDS: dict[tuple[int, tuple[float, ...]], list[int]] = {}
+_TEXTS: dict[Duration, str] = {}
+
+
+def text(duration: Duration) -> str:
+    """`str(duration)` (`2h`, `1d4h`), remembered: the engine writes the same few often."""
+    cached = _TEXTS.get(duration)
+    if cached is None:
+        cached = _TEXTS[duration] = str(duration)
+    return cached
+
+
+_CACHE: dict[str, Rulebook] = {}
+
+
+def rulebook_for(policy: Policy) -> Rulebook:
+    """The compiled rules of `policy` (cached by its ref)."""
+    cached = _CACHE.get(policy.ref)
+    if cached is not None:
+        return cached
+    calendars = build_calendars(policy.calendars)
+    if ALWAYS_OPEN not in calendars:
+        from escalon.domain.calendar import AlwaysOpenCalendar
+
+        calendars[ALWAYS_OPEN] = AlwaysOpenCalendar(ALWAYS_OPEN)
+    book = Rulebook(
+        policy=policy,
+        ref=policy.ref,
+        calendars=calendars,
+        path_from={path.from_tier: path for path in policy.paths},
+        tier_order=tuple(policy.tiers_in_order()),
+        warnings=tuple(policy.response.sla_warnings),
+    )
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[policy.ref] = book
+    return book

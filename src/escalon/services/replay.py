@@ -1,0 +1,203 @@
+"""Replay: run the engine over a stream of events, ticking through every wake-up in between.
+
+The same loop serves `escalon replay`, `escalon explain`, the benchmark and (later) policy
+simulation. Events from a file are validated once, sorted into time order (same-instant events
+in lifecycle order, then by id) so the file's line order never changes the outcome, and fed to
+the engine; before each event the engine is ticked at every wake-up that falls strictly before
+it, so decisions come out in time order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from escalon.domain.engine import Decision, EngineState, EventRecord, InvalidEvent, TicketState
+from escalon.domain.engine.context import Context
+from escalon.domain.engine.rulebook import rulebook_for
+from escalon.domain.engine.step import advance
+from escalon.domain.events import parse_event
+from escalon.domain.policy import Policy
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An event the replay refused: where it was, which field, and why."""
+
+    event: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}event {self.event}: {self.field}: {self.message}"
+
+
+class ReplayRefused(Exception):
+    """The first invalid event, when the caller did not ask to skip invalid ones."""
+
+    def __init__(self, rejected: Rejected) -> None:
+        super().__init__(str(rejected))
+        self.rejected = rejected
+
+
+def _schema_error(error: ValidationError) -> tuple[str, str]:
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    # drop the discriminator tag pydantic puts in the path ("ticket.created")
+    loc = [part for part in loc if "." not in part or part.startswith("data")]
+    return ".".join(loc) or "event", first["msg"]
+
+
+def read_events(path: Path, *, skip_invalid: bool) -> tuple[list[EventRecord], list[Rejected]]:
+    """Validate each JSON line against the canonical schema; keep valid ones, list the rest."""
+    records: list[EventRecord] = []
+    rejected: list[Rejected] = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            raw: Any = None
+            try:
+                raw = json.loads(line)
+                records.append(EventRecord.from_event(parse_event(raw)))
+            except json.JSONDecodeError as error:
+                problem = Rejected(f"(line {number})", "json", error.msg, number)
+            except ValidationError as error:
+                event = raw.get("id") if isinstance(raw, dict) else None
+                field_name, message = _schema_error(error)
+                problem = Rejected(str(event or f"(line {number})"), field_name, message, number)
+            else:
+                continue
+            if not skip_invalid:
+                raise ReplayRefused(problem)
+            rejected.append(problem)
+    records.sort(key=EventRecord.order_key)
+    return records, rejected
+
+
+@dataclass
+class Replayer:
+    """Feeds events to the engine in time order, ticking through every wake-up before each."""
+
+    policy: Policy
+    skip_invalid: bool = False
+    state: EngineState = field(default_factory=EngineState)
+    rejected: list[Rejected] = field(default_factory=list)
+    events: int = 0
+
+    def __post_init__(self) -> None:
+        self._ctx = Context(self.state, rulebook_for(self.policy))
+
+    def feed(self, record: EventRecord) -> list[Decision]:
+        """Apply one event (after the wake-ups strictly before it); return what became due."""
+        ctx = self._ctx
+        ctx.out = []
+        self._tick_before(record.at)
+        try:
+            advance(ctx, record)
+        except InvalidEvent as error:
+            problem = Rejected(error.event, error.field, error.message)
+            if not self.skip_invalid:
+                raise ReplayRefused(problem) from None
+            self.rejected.append(problem)
+        self.events += 1
+        return ctx.out
+
+    def finish(self, until: int) -> list[Decision]:
+        """Tick through every wake-up up to and including `until`."""
+        ctx = self._ctx
+        ctx.out = []
+        self._tick_before(until + 1)
+        return ctx.out
+
+    def _tick_before(self, instant: int) -> None:
+        state = self.state
+        ctx = self._ctx
+        wake = state.next_wakeup()
+        while wake is not None and wake < instant:
+            advance(ctx, EventRecord("tick", "tick", wake, "*", {}))
+            wake = state.next_wakeup()
+
+
+def replay(
+    records: Iterable[EventRecord],
+    policy: Policy,
+    *,
+    until: int | None = None,
+    replayer: Replayer | None = None,
+) -> Iterator[Decision]:
+    """Every decision of the replay, in time order; ticks up to `until` (default: last event)."""
+    runner = replayer or Replayer(policy)
+    last: int | None = None
+    for record in records:
+        if until is not None and record.at > until:
+            break
+        yield from runner.feed(record)
+        last = record.at
+    end = until if until is not None else last
+    if end is not None:
+        yield from runner.finish(end)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: int
+    what: str
+    detail: str
+    decision: Decision | None = None
+
+
+@dataclass
+class Timeline:
+    """One ticket's story: events, decisions with reasons, and its clocks with their ledgers."""
+
+    ticket: TicketState
+    entries: list[TimelineEntry]
+
+
+def _event_summary(record: EventRecord) -> str:
+    data = record.data
+    if not data:
+        return ""
+    if record.type == "ticket.created":
+        customer = data.get("customer", {})
+        shown = {k: v for k, v in data.items() if k != "customer"}
+        return f"customer {customer.get('id')} ({customer.get('segment', 'smb')}) " + json.dumps(
+            shown, sort_keys=True, default=str
+        )
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def explain(
+    records: list[EventRecord], policy: Policy, ticket: str, *, until: int | None = None
+) -> Timeline:
+    """Replay everything (other tickets matter for incidents and repeats), keep one ticket's."""
+    runner = Replayer(policy, skip_invalid=True, state=EngineState(keep_history=True))
+    entries: list[TimelineEntry] = []
+    incident: str | None = None
+    for decision in replay(records, policy, until=until, replayer=runner):
+        linked = runner.state.tickets.get(ticket)
+        incident = linked.incident if linked is not None else incident
+        if decision.ticket == ticket or (incident is not None and decision.ticket == incident):
+            entries.append(TimelineEntry(decision.at_us, decision.kind, decision.reason, decision))
+    state = runner.state.tickets.get(ticket)
+    if state is None:
+        raise KeyError(ticket)
+    for record in state.log:
+        entries.append(TimelineEntry(record.at, record.type, _event_summary(record)))
+    for problem in runner.rejected:
+        if any(r.id == problem.event and r.ticket == ticket for r in records):
+            entries.append(TimelineEntry(_at_of(records, problem.event), "rejected", str(problem)))
+    entries.sort(key=lambda e: (e.at, e.decision is not None))
+    return Timeline(state, entries)
+
+
+def _at_of(records: list[EventRecord], event: str) -> int:
+    return next(r.at for r in records if r.id == event)
