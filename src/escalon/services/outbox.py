@@ -12,12 +12,16 @@ The idempotency key (`OutboxMessage.key`) makes enqueuing safe to repeat.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
+from escalon.domain.calendar import build_calendars
+from escalon.domain.notify.decisions import notification_for_decision
 from escalon.domain.notify.delivery import SETTLED, DeliveryAttempt, MessageStatus, OutboxEntry
-from escalon.domain.notify.message import OutboxMessage
+from escalon.domain.notify.message import Notification, OutboxMessage
+from escalon.domain.notify.routing import OpeningHours, route
+from escalon.domain.policy import Policy
 
 
 class Outbox(Protocol):
@@ -207,3 +211,50 @@ def _wake_at(entry: OutboxEntry) -> datetime:
     if entry.status == "claimed" and entry.lease_until is not None:
         return entry.lease_until
     return entry.due_at
+
+
+class RoutingNotifier:
+    """Turns newly stored decisions into routed outbox messages (the services' `Notifier`).
+
+    Quiet hours need the recipients' calendars; they are built once per policy fingerprint.
+    """
+
+    def __init__(self, *, ticket_url: str | None = None) -> None:
+        """`ticket_url` is a pattern such as `https://support.example.com/tickets/{ticket}`."""
+        self._ticket_url = ticket_url
+        self._calendars: tuple[str, Mapping[str, OpeningHours]] | None = None
+
+    def __call__(
+        self,
+        decisions: Sequence[Mapping[str, Any]],
+        tickets: Mapping[str, Mapping[str, Any]],
+        policy: Policy,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        calendars = self._calendars_of(policy)
+        messages: list[OutboxMessage] = []
+        for decision in decisions:
+            ticket_id = str(decision["ticket"])
+            url = self._ticket_url.format(ticket=ticket_id) if self._ticket_url else None
+            notification = notification_for_decision(
+                decision, tickets.get(ticket_id, {}), ticket_url=url
+            )
+            if notification is not None:
+                messages.extend(route(notification, policy.notifications, calendars, now))
+        return messages
+
+    def _calendars_of(self, policy: Policy) -> Mapping[str, OpeningHours]:
+        if self._calendars is None or self._calendars[0] != policy.fingerprint:
+            self._calendars = (policy.fingerprint, build_calendars(policy.calendars))
+        return self._calendars[1]
+
+
+def enqueue_notification(
+    outbox: Outbox,
+    notification: Notification,
+    policy: Policy,
+    now: datetime,
+) -> int:
+    """Route one notification (e.g. an acknowledgement or a resolution) and enqueue its messages."""
+    calendars = build_calendars(policy.calendars)
+    return outbox.enqueue(route(notification, policy.notifications, calendars, now))

@@ -30,7 +30,7 @@ def message(
 ) -> OutboxMessage:
     base: dict[str, Any] = {
         "decision_id": decision,
-        "kind": "escalation",
+        "kind": "escalate",
         "ticket_id": "T-1001",
         "summary": "P2 ticket T-1001 escalated from L1 to L2",
         "occurred_at": T0,

@@ -129,7 +129,7 @@ def pagerduty(services: FakeServices, routing_key: str = ROUTING_KEY) -> PagerDu
 
 def test_pagerduty_incident_lifecycle_follows_the_escalation(services: FakeServices) -> None:
     sender = pagerduty(services)
-    for decision, kind in [("t", "escalation"), ("t2", "breach"), ("a", "acknowledged")]:
+    for decision, kind in [("t", "escalate"), ("t2", "sla_breach"), ("a", "acknowledged")]:
         assert sender.send(message(decision, kind=kind)).status_code == 202
     key = "escalon-escalation-E-1001-1"
     assert services.pagerduty.opened == {key: 1}  # the breach re-trigger deduplicated
@@ -175,7 +175,7 @@ def test_signed_webhook_verifies_at_the_receiver_during_rotation(services: FakeS
     (received,) = services.to("/webhook/crm")
     assert len(received.headers["webhook-signature"].split()) == 2
     assert received.headers["webhook-timestamp"] == "1772460000"
-    assert received.json()["type"] == "escalon.escalation"
+    assert received.json()["type"] == "escalon.escalate"
 
 
 def test_webhook_id_is_stable_across_retries(services: FakeServices) -> None:

@@ -23,7 +23,7 @@ def message(
 ) -> OutboxMessage:
     notification = Notification(
         decision_id=decision,
-        kind="escalation",
+        kind="escalate",
         ticket_id=ticket,
         summary=f"decision {decision}",
         occurred_at=T0,

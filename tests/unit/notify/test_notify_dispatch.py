@@ -21,7 +21,7 @@ SCHEDULE = RetrySchedule(base=timedelta(seconds=4), cap=timedelta(minutes=1), ma
 def notification(decision: str, **fields: Any) -> Notification:
     base: dict[str, Any] = {
         "decision_id": decision,
-        "kind": "escalation",
+        "kind": "escalate",
         "ticket_id": "T-1",
         "summary": f"decision {decision}",
         "occurred_at": T0,

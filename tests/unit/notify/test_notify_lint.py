@@ -34,7 +34,7 @@ def test_built_in_templates_are_clean() -> None:
             "e": {"type": "email", "host": "smtp", "sender": "a@b.c", "to": ["x@y.z"]},
             "w": {"type": "webhook", "url": "https://h/w", "secrets": [SECRET]},
         },
-        [{"channel": "e"}, {"channel": "p", "kinds": ["escalation", "resolved"]}],
+        [{"channel": "e"}, {"channel": "p", "kinds": ["escalate", "resolved"]}],
     )
     assert messages(p) == []
 
@@ -69,7 +69,7 @@ def test_email_route_without_recipient_and_pagerduty_kinds() -> None:
         [
             {"channel": "e"},
             {"channel": "e", "target": "l2@x.com"},
-            {"channel": "p", "kinds": ["update"]},
+            {"channel": "p", "kinds": ["sla_warning"]},
         ],
     )
     assert [m.split(":")[0] for m in messages(p)] == [

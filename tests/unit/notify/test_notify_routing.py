@@ -32,7 +32,7 @@ class OfficeHours:
 def notification(**fields: Any) -> Notification:
     base: dict[str, Any] = {
         "decision_id": "d1",
-        "kind": "escalation",
+        "kind": "escalate",
         "ticket_id": "T-1",
         "summary": "escalated",
         "occurred_at": MON_10,
@@ -78,7 +78,7 @@ def test_every_filter_must_match() -> None:
 
 
 def test_pagerduty_only_receives_kinds_it_can_express() -> None:
-    n = notification(priority="P1", kind="update")
+    n = notification(priority="P1", kind="update_due")
     assert "pd" not in {m.channel for m in route(n, POLICY, CALENDARS, MON_10)}
 
 
@@ -120,3 +120,10 @@ def test_incident_key_follows_the_escalation() -> None:
 
 def test_empty_policy_routes_nothing() -> None:
     assert route(notification(), NotificationsPolicy(), {}, MON_10) == []
+
+
+def test_every_engine_decision_kind_can_be_routed() -> None:
+    engine = pytest.importorskip("escalon.domain.engine.decisions")
+    from escalon.domain.notify.message import NOTIFICATION_KINDS
+
+    assert set(engine.DECISION_KINDS) <= set(NOTIFICATION_KINDS)

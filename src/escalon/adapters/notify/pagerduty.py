@@ -17,17 +17,10 @@ from escalon.adapters.notify.base import Clock, classify_http, http_client, post
 from escalon.adapters.notify.templates import Template, resolve_override
 from escalon.domain.notify.delivery import SendResult
 from escalon.domain.notify.message import Notification, OutboxMessage
+from escalon.domain.notify.routing import PAGERDUTY_ACTIONS
 from escalon.domain.policy.notifications import PagerDutyChannel
 
 SEVERITY_BY_PRIORITY = {"P1": "critical", "P2": "error", "P3": "warning", "P4": "info"}
-ACTION_BY_KIND = {
-    "escalation": "trigger",
-    "management_escalation": "trigger",
-    "breach": "trigger",
-    "test": "trigger",
-    "acknowledged": "acknowledge",
-    "resolved": "resolve",
-}
 SUMMARY_LIMIT = 1024
 DEDUP_KEY_LIMIT = 255
 
@@ -36,7 +29,7 @@ def pagerduty_event(
     notification: Notification, *, routing_key: str, source: str, summary: str
 ) -> dict[str, object]:
     """One Events API v2 event; acknowledge and resolve carry only the key and the action."""
-    action = ACTION_BY_KIND[notification.kind]
+    action = PAGERDUTY_ACTIONS[notification.kind]
     event: dict[str, object] = {
         "routing_key": routing_key,
         "event_action": action,
@@ -88,7 +81,7 @@ class PagerDutySender:
 
     def send(self, message: OutboxMessage) -> SendResult:
         notification = message.notification
-        if notification.kind not in ACTION_BY_KIND:
+        if notification.kind not in PAGERDUTY_ACTIONS:
             return SendResult(
                 outcome="rejected", error=f"PagerDuty has no event for {notification.kind!r}"
             )

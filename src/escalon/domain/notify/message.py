@@ -14,15 +14,23 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 NotificationKind = Literal[
-    "escalation",
+    # the engine's decisions (escalon.domain.engine.decisions.DecisionKind)
+    "escalate",
     "management_escalation",
-    "breach",
-    "at_risk",
+    "sla_warning",
+    "sla_breach",
+    "require_acknowledgement",
+    "acknowledgement_missed",
+    "update_due",
+    "major_incident_declared",
+    "major_incident_linked",
+    "major_incident_resolved",
+    "vendor_escalation",
+    "escalation_rejected_unjustified",
+    # lifecycle events that close the loop on an incident
     "acknowledged",
-    "rejected",
     "resolved",
-    "reopened",
-    "update",
+    # `escalon notify test`
     "test",
 ]
 NOTIFICATION_KINDS: tuple[str, ...] = NotificationKind.__args__  # type: ignore[attr-defined]
@@ -80,7 +88,7 @@ def sample_notification(occurred_at: datetime) -> Notification:
     """A fully populated notification: templates are checked against it at validation time."""
     return Notification(
         decision_id="sample-decision",
-        kind="escalation",
+        kind="escalate",
         ticket_id="T-1001",
         summary="P2 ticket T-1001 escalated from L1 to L2 (time-based)",
         occurred_at=occurred_at,

@@ -14,9 +14,19 @@ from typing import Protocol
 from escalon.domain.notify.message import Notification, OutboxMessage
 from escalon.domain.policy.notifications import NotificationsPolicy, QuietHours, Route
 
-PAGERDUTY_KINDS: frozenset[str] = frozenset(
-    {"escalation", "management_escalation", "breach", "acknowledged", "resolved", "test"}
-)
+PAGERDUTY_ACTIONS: dict[str, str] = {
+    "escalate": "trigger",
+    "management_escalation": "trigger",
+    "sla_breach": "trigger",
+    "acknowledgement_missed": "trigger",
+    "vendor_escalation": "trigger",
+    "major_incident_declared": "trigger",
+    "test": "trigger",
+    "acknowledged": "acknowledge",
+    "resolved": "resolve",
+    "major_incident_resolved": "resolve",
+}
+PAGERDUTY_KINDS: frozenset[str] = frozenset(PAGERDUTY_ACTIONS)
 """Kinds that map to a PagerDuty event action; other kinds are never routed to PagerDuty."""
 
 
