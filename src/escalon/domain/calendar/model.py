@@ -9,7 +9,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,11 +18,14 @@ from numpy.typing import NDArray
 COUNTED = "working hours"
 OFF_HOURS = "off hours"
 _US_PER_SECOND = 1_000_000
+KNOWN_ZONES = (ZoneInfo, timezone)
+"""tzinfo types that always give an offset, so the hot path can skip asking twice."""
 
 
 def to_us(instant: datetime, field: str = "instant") -> int:
     """Microseconds since the epoch of an aware instant; naive input is refused."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
+    zone = instant.tzinfo
+    if zone is None or (type(zone) not in KNOWN_ZONES and instant.utcoffset() is None):
         raise ValueError(f"{field} {instant.isoformat()} has no time zone: give a UTC offset")
     return round(instant.timestamp() * _US_PER_SECOND)
 
