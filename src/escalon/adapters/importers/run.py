@@ -42,7 +42,18 @@ def _jsm(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> Iterator
     return import_jsm(json_records(text), mapping, counter)
 
 
-IMPORTERS: dict[str, Importer] = {"servicenow": _servicenow, "zendesk": _zendesk, "jsm": _jsm}
+def _csv(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> Iterator[ImportItem]:
+    from escalon.adapters.importers.csv_log import import_csv_log
+
+    return import_csv_log(csv_rows(text, delimiter=mapping.delimiter), mapping, counter)
+
+
+IMPORTERS: dict[str, Importer] = {
+    "servicenow": _servicenow,
+    "zendesk": _zendesk,
+    "jsm": _jsm,
+    "csv": _csv,
+}
 
 
 def importer_for(source: str) -> Importer:

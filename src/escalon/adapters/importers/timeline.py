@@ -30,6 +30,7 @@ class Change:
     priority: Priority | None = None
     tags: frozenset[str] | None = None
     lookup: Callable[[str], Any] | None = None
+    escalate: bool = False
 
 
 class TicketTimeline:
@@ -120,7 +121,7 @@ class TicketTimeline:
     def _escalation_target(self, change: Change, tier: str) -> str | None:
         rules, tiers = self.mapping.escalation, self.mapping.tiers
         raised = tiers.rank(tier) > tiers.rank(self.tier)
-        signs = raised and rules.on_tier_change
+        signs = (raised and rules.on_tier_change) or change.escalate
         if change.tags is not None:
             signs |= bool((change.tags - self.tags) & set(rules.tags))
             self.tags = change.tags
