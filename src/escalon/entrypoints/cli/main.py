@@ -13,6 +13,7 @@ from escalon.entrypoints.cli.brief import brief
 from escalon.entrypoints.cli.demo import demo
 from escalon.entrypoints.cli.handoff import app as handoff_app
 from escalon.entrypoints.cli.importing import import_command
+from escalon.entrypoints.cli.notify import app as notify_app
 from escalon.entrypoints.cli.policy import app as policy_app
 from escalon.entrypoints.cli.replay import explain_command, replay_command
 from escalon.entrypoints.cli.report import report
@@ -39,6 +40,7 @@ app.add_typer(policy_app, name="policy")
 app.command()(brief)
 app.command("import")(import_command)
 app.add_typer(sla_app, name="sla")
+app.add_typer(notify_app, name="notify")
 app.command("replay")(replay_command)
 app.command("explain")(explain_command)
 
