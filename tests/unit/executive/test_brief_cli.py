@@ -83,3 +83,17 @@ def test_bad_inputs_exit_2_naming_the_problem(
         )
     )
     assert "--communications" in line and "channel" in line
+
+
+def test_sla_status_comes_from_the_engine_replay(
+    tmp_path: Path, raw_events: list[dict[str, Any]]
+) -> None:
+    path = _jsonl(tmp_path, raw_events)
+    result = runner.invoke(app, ["brief", path, "--ticket", "T-7", "--at", "2025-04-01T12:30:00Z"])
+    assert result.exit_code == 0, result.output
+    section = result.stdout.split("## SLA status")[1].split("## Proposed")[0]
+    # Opened 09:00Z as enterprise P2; the > 4h unresolved trigger is due at 13:00Z.
+    assert (
+        "| trigger:enterprise_p1_p2_unresolved | running | 2025-04-01 13:00 UTC | 30m |" in section
+    )
+    assert "| resolution (target " in section

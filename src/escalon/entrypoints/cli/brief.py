@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -11,9 +11,14 @@ import yaml
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
 from escalon.adapters.policy_files import SourceError, load_default_policy, load_policy
+from escalon.domain.durations import format_duration
+from escalon.domain.engine import EventRecord, instant_us, rulebook_for
+from escalon.domain.engine.decisions import us_to_datetime
+from escalon.domain.engine.timers import counted
 from escalon.domain.events import EVENT_TYPES, Event, parse_event_json
-from escalon.domain.executive import CommunicationEntry, briefing_markdown, build_briefing
+from escalon.domain.executive import CommunicationEntry, SlaLine, briefing_markdown, build_briefing
 from escalon.domain.policy import Policy
+from escalon.services.replay import Replayer, replay
 
 _INSTANT: TypeAdapter[datetime] = TypeAdapter(AwareDatetime)
 _LOG: TypeAdapter[list[CommunicationEntry]] = TypeAdapter(list[CommunicationEntry])
@@ -76,6 +81,37 @@ def _policy(path: Path | None) -> Policy:
         _fail(f"--policy: {path}: cannot read")
 
 
+def sla_status(events: list[Event], policy: Policy, ticket: str, now: datetime) -> list[SlaLine]:
+    """The ticket's running clocks at `now`, from a replay of every event (other tickets matter
+    for incidents and repeats)."""
+    records = sorted((EventRecord.from_event(e) for e in events), key=EventRecord.order_key)
+    now_us = instant_us(now)
+    runner = Replayer(policy, skip_invalid=True)
+    for _ in replay(records, policy, until=now_us, replayer=runner):
+        pass
+    state = runner.state.tickets.get(ticket)
+    if state is None:
+        return []
+    calendars = rulebook_for(policy).calendars
+    lines = []
+    for name, timer in sorted(state.timers.items()):
+        used = counted(timer, calendars[timer.calendar], now_us)
+        left = timer.target - used
+        status = "paused" if timer.since is None else "running"
+        if left < 0:
+            status = f"breached ({status})"
+        target = timer.facts.get("target")
+        lines.append(
+            SlaLine(
+                name=f"{name} (target {target})" if target else name,
+                state=status,
+                due=us_to_datetime(timer.due) if timer.due is not None else None,
+                remaining=format_duration(timedelta(microseconds=left)),
+            )
+        )
+    return lines
+
+
 def brief(
     events_file: Annotated[Path, typer.Argument(help="Canonical events, one JSON per line.")],
     ticket: Annotated[str, typer.Option("--ticket", help="The ticket to brief on.")],
@@ -109,6 +145,7 @@ def brief(
         now=now,
         matrix=rules.authority,
         executive_matching=rules.authority.executive_matching,
+        sla_status=sla_status(events, rules, ticket, now),
         communications=log,
     )
     typer.echo(briefing_markdown(briefing), nl=False)
