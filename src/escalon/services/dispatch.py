@@ -138,8 +138,8 @@ class Lane:
             error=result.error,
             duration_ms=(time.perf_counter() - started) * 1000,
         )
-        if self._interval:
-            self.ready_at = max(self.ready_at or started_at, started_at + self._interval)
+        if self._interval:  # spaced from the answer, so the receiver never sees two too close
+            self.ready_at = max(self.ready_at or finished_at, finished_at + self._interval)
         self._record(entry, result, attempt, finished_at)
 
     def _record(
