@@ -185,3 +185,18 @@ def test_long_targets_span_years_and_holidays() -> None:
     assert due.date() > date(2026, 1, 1)
     assert amer.add(at(2027, 6, 1, 9), timedelta(hours=8)) == at(2027, 6, 1, 17)
     assert amer.add(at(2019, 6, 3, 9), timedelta(hours=8)) == at(2019, 6, 3, 17)
+
+
+def test_a_calendar_shared_between_threads_gives_the_same_answers() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    spec = DEFAULT_CALENDARS["amer"]
+    starts = [at(2015 + i % 12, 1 + i % 12, 1 + i % 28, 8 + i % 10) for i in range(240)]
+    expected = [build_calendar("solo", spec).add(s, timedelta(hours=30)) for s in starts]
+    shared = build_calendar("shared", spec)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        chunks = [starts[i::4] for i in range(4)]
+        results = list(pool.map(lambda c: [shared.add(s, timedelta(hours=30)) for s in c], chunks))
+    assert [r for i in range(4) for r in results[i]] == [
+        e for i in range(4) for e in expected[i::4]
+    ]

@@ -4,13 +4,18 @@ Open intervals are materialised lazily, one year at a time, as sorted epoch micr
 a running total of working time before each interval. `elapsed` is then the difference of two
 positions on that running total and `add` is two binary searches, so the cost of a target does
 not depend on its length; the batch API runs the same searches with `numpy.searchsorted`.
+
+The table is an immutable snapshot replaced as a whole when years are added, and every
+calculation reads one snapshot, so calendars can be shared between threads.
 """
 
 from __future__ import annotations
 
+import threading
 from abc import abstractmethod
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -34,21 +39,54 @@ _EMPTY_YEARS_LIMIT = 20
 """Years in a row without working time after which a calendar is declared never open."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Open intervals of the years first..last, with running totals of working time."""
+
+    first_year: int
+    last_year: int
+    lo: int
+    hi: int
+    starts: list[int]
+    ends: list[int]
+    before: list[int]
+    through: list[int]
+    closures: list[Closure]
+    closure_starts: list[int]
+    arrays: dict[str, NDArray[np.int64]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.through[-1] if self.through else 0
+
+    def worked(self, instant: int) -> int:
+        """Working time from the start of the table to `instant`."""
+        i = bisect_right(self.starts, instant) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(instant, self.ends[i]) - self.starts[i]
+
+    def reach(self, goal: int) -> int:
+        """The instant at which the running total reaches `goal` (0 < goal <= total)."""
+        j = bisect_left(self.through, goal)
+        return self.starts[j] + goal - self.before[j]
+
+    def numpy(self) -> dict[str, NDArray[np.int64]]:
+        if not self.arrays:
+            for name in ("starts", "ends", "before", "through"):
+                self.arrays[name] = np.asarray(getattr(self, name), dtype=np.int64)
+        return self.arrays
+
+
+_EMPTY = _Table(0, -1, 0, 0, [], [], [], [], [], [])
+
+
 class TimelineCalendar(Calendar):
     """A calendar whose open time is a union of intervals, built per year on demand."""
 
     def __init__(self) -> None:
-        self._first_year = 0
-        self._last_year = -1
-        self._lo = 0
-        self._hi = 0
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._before: list[int] = []
-        self._through: list[int] = []
-        self._closures: list[Closure] = []
-        self._closure_starts: list[int] = []
-        self._arrays: tuple[NDArray[np.int64], ...] | None = None
+        self._table = _EMPTY
+        self._loading = threading.Lock()
 
     @abstractmethod
     def _year_of(self, instant: int) -> int:
@@ -64,43 +102,52 @@ class TimelineCalendar(Calendar):
 
     # -- table maintenance -------------------------------------------------------------------
 
-    def _cover(self, instant: int) -> None:
-        """Make sure the table spans `instant`."""
-        if self._last_year < self._first_year:
-            year = self._year_of(instant)
-            self._load(year, year)
-            return
-        if instant < self._lo:
-            self._load(self._year_of(instant), self._last_year)
-        elif instant >= self._hi:
-            self._load(self._first_year, self._year_of(instant))
+    def _covering(self, *instants: int) -> _Table:
+        """A snapshot whose years span every one of `instants`."""
+        table = self._table
+        while not all(table.lo <= x < table.hi for x in instants):
+            years = [self._year_of(x) for x in instants]
+            if table.last_year >= table.first_year:
+                years += [table.first_year, table.last_year]
+            table = self._load(min(years), max(years))
+        return table
 
-    def _extend_until(self, working: int) -> None:
-        """Append years until the running total reaches `working` microseconds."""
+    def _ahead(self, start: int, span: int) -> _Table:
+        """A snapshot covering `start` with at least `span` of working time after it."""
+        table = self._covering(start)
         empty = 0
-        while not self._through or self._through[-1] < working:
-            before = self._through[-1] if self._through else 0
-            self._load(self._first_year, self._last_year + 1)
-            if (self._through[-1] if self._through else 0) == before:
-                empty += 1
-                if empty >= _EMPTY_YEARS_LIMIT:
-                    raise ValueError(f"calendar {self.name!r} has no working time ahead")
-            else:
-                empty = 0
+        while table.total - table.worked(start) < span:
+            before = table.total - table.worked(start)
+            table = self._load(table.first_year, table.last_year + 1)
+            empty = empty + 1 if table.total - table.worked(start) == before else 0
+            if empty >= _EMPTY_YEARS_LIMIT:
+                raise ValueError(f"calendar {self.name!r} has no working time ahead")
+        return table
 
-    def _load(self, first: int, last: int) -> None:
+    def _load(self, first: int, last: int) -> _Table:
         if not 1 <= first <= last <= 9998:
             raise ValueError(f"calendar {self.name!r}: year {first}-{last} is out of range")
+        with self._loading:
+            old = self._table
+            if old.first_year <= first and last <= old.last_year:
+                return old
+            if old.first_year <= old.last_year:
+                first, last = min(first, old.first_year), max(last, old.last_year)
+            table = self._build(first, last, old)
+            self._table = table
+            return table
+
+    def _build(self, first: int, last: int, old: _Table) -> _Table:
         starts: list[int] = []
         ends: list[int] = []
         closures: list[Closure] = []
         for year in range(first, last + 1):
-            if self._first_year <= year <= self._last_year:
+            if old.first_year <= year <= old.last_year:
                 lo, hi = self._year_span(year)
-                i, j = bisect_left(self._starts, lo), bisect_left(self._starts, hi)
-                opens = list(zip(self._starts[i:j], self._ends[i:j], strict=True))
-                k, m = bisect_left(self._closure_starts, lo), bisect_left(self._closure_starts, hi)
-                year_closures = self._closures[k:m]
+                i, j = bisect_left(old.starts, lo), bisect_left(old.starts, hi)
+                opens = list(zip(old.starts[i:j], old.ends[i:j], strict=True))
+                k, m = bisect_left(old.closure_starts, lo), bisect_left(old.closure_starts, hi)
+                year_closures = old.closures[k:m]
             else:
                 opens, year_closures = self._year_timeline(year)
             for a, b in opens:
@@ -110,11 +157,6 @@ class TimelineCalendar(Calendar):
                     starts.append(a)
                     ends.append(b)
             closures.extend(year_closures)
-        self._publish(first, last, starts, ends, closures)
-
-    def _publish(
-        self, first: int, last: int, starts: list[int], ends: list[int], closures: list[Closure]
-    ) -> None:
         before: list[int] = []
         through: list[int] = []
         total = 0
@@ -122,32 +164,11 @@ class TimelineCalendar(Calendar):
             before.append(total)
             total += b - a
             through.append(total)
-        self._first_year, self._last_year = first, last
-        self._lo, self._hi = self._year_span(first)[0], self._year_span(last)[1]
-        self._starts, self._ends, self._before, self._through = starts, ends, before, through
-        self._closures = closures
-        self._closure_starts = [c[0] for c in closures]
-        self._arrays = None
-
-    def _worked(self, instant: int) -> int:
-        """Working time from the start of the table to `instant` (table must cover it)."""
-        i = bisect_right(self._starts, instant) - 1
-        if i < 0:
-            return 0
-        return self._before[i] + min(instant, self._ends[i]) - self._starts[i]
+        lo, hi = self._year_span(first)[0], self._year_span(last)[1]
+        closure_starts = [c[0] for c in closures]
+        return _Table(first, last, lo, hi, starts, ends, before, through, closures, closure_starts)
 
     # -- scalar arithmetic -------------------------------------------------------------------
-
-    def add_us(self, start: int, span: int) -> int:
-        if span == 0:
-            return start
-        if not self._lo <= start < self._hi:
-            self._cover(start)
-        goal = self._worked(start) + span
-        if not self._through or goal > self._through[-1]:
-            self._extend_until(goal)
-        j = bisect_left(self._through, goal)
-        return self._starts[j] + goal - self._before[j]
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """`Calendar.add` with the conversions inlined: this is the hot path of replays."""
@@ -155,66 +176,48 @@ class TimelineCalendar(Calendar):
             return from_us(self.add_us(to_us(start, "start"), span_us(duration)), self.zone)
         begin = round(start.timestamp() * 1_000_000)
         span = (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
-        if span <= 0:
+        table = self._table
+        if span <= 0 or not table.lo <= begin < table.hi:
             return from_us(self.add_us(begin, span_us(duration)), self.zone)
-        if not self._lo <= begin < self._hi:
-            self._cover(begin)
-        starts = self._starts
-        i = bisect_right(starts, begin) - 1
-        goal = span + (0 if i < 0 else self._before[i] + min(begin, self._ends[i]) - starts[i])
-        through = self._through
-        if not through or goal > through[-1]:
-            self._extend_until(goal)
-            starts, through = self._starts, self._through
-        j = bisect_left(through, goal)
-        due = starts[j] + goal - self._before[j]
-        return datetime.fromtimestamp(due / 1_000_000, self.zone)
+        goal = table.worked(begin) + span
+        if goal > table.total:
+            return from_us(self.add_us(begin, span), self.zone)
+        return datetime.fromtimestamp(table.reach(goal) / 1_000_000, self.zone)
+
+    def add_us(self, start: int, span: int) -> int:
+        if span == 0:
+            return start
+        table = self._ahead(start, span)
+        return table.reach(table.worked(start) + span)
 
     def elapsed_us(self, start: int, end: int) -> int:
-        if not self._lo <= start < self._hi:
-            self._cover(start)
-        if not self._lo <= end < self._hi:
-            self._cover(end)
-        return self._worked(end) - self._worked(start)
+        table = self._covering(start, end)
+        return table.worked(end) - table.worked(start)
 
     def is_open_us(self, instant: int) -> bool:
-        self._cover(instant)
-        i = bisect_right(self._starts, instant) - 1
-        return i >= 0 and instant < self._ends[i]
+        table = self._covering(instant)
+        i = bisect_right(table.starts, instant) - 1
+        return i >= 0 and instant < table.ends[i]
 
     def next_open_us(self, instant: int) -> int:
-        self._cover(instant)
-        i = bisect_right(self._starts, instant) - 1
-        if i >= 0 and instant < self._ends[i]:
+        table = self._ahead(instant, 1)
+        i = bisect_right(table.starts, instant) - 1
+        if i >= 0 and instant < table.ends[i]:
             return instant
-        self._extend_until(self._worked(instant) + 1)
-        return self._starts[bisect_right(self._starts, instant)]
+        return table.starts[i + 1]
 
     def open_since_us(self, instant: int) -> int | None:
         """Start of the open interval containing `instant`, or None when closed."""
-        self._cover(instant)
-        i = bisect_right(self._starts, instant) - 1
-        return self._starts[i] if i >= 0 and instant < self._ends[i] else None
+        table = self._covering(instant)
+        i = bisect_right(table.starts, instant) - 1
+        return table.starts[i] if i >= 0 and instant < table.ends[i] else None
 
-    def boundaries_us(self, start: int, end: int) -> list[int]:
-        """Openings and closings in (start, end], in order."""
-        self._cover(start)
-        self._cover(end)
-        i = max(bisect_right(self._starts, start) - 1, 0)
-        found: list[int] = []
-        for a, b in zip(self._starts[i:], self._ends[i:], strict=True):
-            if a > end:
-                break
-            found.extend(x for x in (a, b) if start < x <= end)
-        return found
-
-    def open_intervals_us(self, start: int, end: int) -> list[tuple[int, int]]:
+    def open_intervals_us(self, start: int, end: int) -> list[Interval]:
         """Open intervals clipped to [start, end)."""
-        self._cover(start)
-        self._cover(end)
-        i = max(bisect_right(self._starts, start) - 1, 0)
-        clipped: list[tuple[int, int]] = []
-        for a, b in zip(self._starts[i:], self._ends[i:], strict=True):
+        table = self._covering(start, end)
+        i = max(bisect_right(table.starts, start) - 1, 0)
+        clipped: list[Interval] = []
+        for a, b in zip(table.starts[i:], table.ends[i:], strict=True):
             if a >= end:
                 break
             lo, hi = max(a, start), min(b, end)
@@ -222,13 +225,19 @@ class TimelineCalendar(Calendar):
                 clipped.append((lo, hi))
         return clipped
 
+    def boundaries_us(self, start: int, end: int) -> list[int]:
+        """Openings and closings in (start, end], in order."""
+        found: list[int] = []
+        for a, b in self.open_intervals_us(start, end + 1):
+            found.extend(x for x in (a, b) if start < x <= end)
+        return found
+
     def closures_us(self, start: int, end: int) -> list[Closure]:
         """Named closures overlapping [start, end), clipped to it."""
-        self._cover(start)
-        self._cover(end)
-        k = max(bisect_right(self._closure_starts, start) - 1, 0)
+        table = self._covering(start, end)
+        k = max(bisect_right(table.closure_starts, start) - 1, 0)
         found: list[Closure] = []
-        for a, b, name in self._closures[k:]:
+        for a, b, name in table.closures[k:]:
             if a >= end:
                 break
             lo, hi = max(a, start), min(b, end)
@@ -249,26 +258,15 @@ class TimelineCalendar(Calendar):
 
     # -- batch arithmetic --------------------------------------------------------------------
 
-    def _batch_arrays(self) -> tuple[NDArray[np.int64], ...]:
-        if self._arrays is None:
-            self._arrays = tuple(
-                np.asarray(column, dtype=np.int64)
-                for column in (self._starts, self._ends, self._before, self._through)
-            )
-        return self._arrays
-
-    def _worked_many(self, instants: NDArray[np.int64]) -> NDArray[np.int64]:
-        starts, ends, before, _ = self._batch_arrays()
+    @staticmethod
+    def _worked_many(table: _Table, instants: NDArray[np.int64]) -> NDArray[np.int64]:
+        arrays = table.numpy()
+        starts, ends, before = arrays["starts"], arrays["ends"], arrays["before"]
         i = np.searchsorted(starts, instants, side="right") - 1
         inside = i >= 0
         i = np.maximum(i, 0)
         worked = before[i] + np.minimum(instants, ends[i]) - starts[i]
         return np.where(inside, worked, 0)
-
-    def _cover_many(self, instants: NDArray[np.int64]) -> None:
-        if instants.size:
-            self._cover(int(instants.min()))
-            self._cover(int(instants.max()))
 
     def add_many(
         self, starts: NDArray[np.datetime64], spans: NDArray[np.timedelta64]
@@ -277,13 +275,18 @@ class TimelineCalendar(Calendar):
         span = np.asarray(spans).astype("timedelta64[us]").astype(np.int64)
         if np.any(span < 0):
             raise ValueError("durations must not be negative")
-        self._cover_many(begin)
-        goal = self._worked_many(begin) + span
-        if goal.size:
-            self._extend_until(int(goal.max()))
-        opens, _, before, through = self._batch_arrays()
-        j = np.minimum(np.searchsorted(through, goal, side="left"), len(through) - 1)
-        due = np.where(span == 0, begin, opens[j] + goal - before[j])
+        if not begin.size:
+            return begin.astype("datetime64[us]")
+        table = self._covering(int(begin.min()), int(begin.max()))
+        while True:
+            goal = self._worked_many(table, begin) + span
+            latest = int(np.argmax(goal))
+            if int(goal[latest]) <= table.total:
+                break
+            table = self._ahead(int(begin[latest]), int(span[latest]))
+        arrays = table.numpy()
+        j = np.minimum(np.searchsorted(arrays["through"], goal, side="left"), len(table.starts) - 1)
+        due = np.where(span == 0, begin, arrays["starts"][j] + goal - arrays["before"][j])
         return due.astype("datetime64[us]")
 
     def elapsed_many(
@@ -292,9 +295,10 @@ class TimelineCalendar(Calendar):
         begin, finish = as_us_array(starts), as_us_array(ends)
         if np.any(finish < begin):
             raise ValueError("an end is before its start")
-        self._cover_many(begin)
-        self._cover_many(finish)
-        worked = self._worked_many(finish) - self._worked_many(begin)
+        if not begin.size:
+            return (finish - begin).astype("timedelta64[us]")
+        table = self._covering(int(begin.min()), int(finish.max()))
+        worked = self._worked_many(table, finish) - self._worked_many(table, begin)
         return worked.astype("timedelta64[us]")
 
 
