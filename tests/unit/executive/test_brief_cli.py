@@ -97,3 +97,14 @@ def test_sla_status_comes_from_the_engine_replay(
         "| trigger:enterprise_p1_p2_unresolved | running | 2025-04-01 13:00 UTC | 30m |" in section
     )
     assert "| resolution (target " in section
+
+
+def test_management_escalation_from_the_engine(
+    tmp_path: Path, raw_events: list[dict[str, Any]]
+) -> None:
+    # $80,000 revenue at risk is above the shipped policy's $50K trigger.
+    path = _jsonl(tmp_path, raw_events)
+    result = runner.invoke(app, ["brief", path, "--ticket", "T-7"])
+    assert "- **Management escalation:** " in result.stdout
+    assert "revenue_at_risk" in result.stdout
+    assert "- **Daily status updates:** 0 sent; next due 2025-04-02 09:00 UTC" in result.stdout

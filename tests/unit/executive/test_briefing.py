@@ -123,3 +123,42 @@ def test_markdown_sections(raw_events: list[dict[str, Any]]) -> None:
     assert "| resolution | running | 2025-04-01 12:30 UTC | 1h |" in text
     assert "- 2025-04-01 12:10 UTC — call by vera with Acme CTO: Explained the fix plan" in text
     assert "| 2025-04-01 10:00 UTC | L2 | technical_complexity | dana | rejected" in text
+
+
+def test_management_status_and_daily_updates(raw_events: list[dict[str, Any]]) -> None:
+    from datetime import timedelta
+
+    from escalon.domain.executive import ManagementEscalation
+
+    raw_events.append(
+        {
+            "id": "m1",
+            "type": "management.responded",
+            "at": "2025-04-01T11:00:00Z",
+            "ticket": "T-7",
+            "data": {"milestone": "status_update", "by": "vera", "note": "fix in testing"},
+        }
+    )
+    escalation = ManagementEscalation(
+        level="vp_support", escalated_at=datetime(2025, 4, 1, 9, tzinfo=UTC), triggers=["x"]
+    )
+    late = datetime(2025, 4, 2, 13, 0, tzinfo=UTC)
+    b = _brief(raw_events, now=late, management=escalation, status_update_cadence=timedelta(days=1))
+    assert b.management is not None and b.management.status_updates is not None
+    plan = b.management.status_updates
+    assert plan.sent == 1 and plan.next_due == datetime(2025, 4, 2, 11, tzinfo=UTC)
+    assert plan.overdue_by == timedelta(hours=2)
+    assert "Management response by vera: status update: fix in testing" in [
+        t.what for t in b.timeline
+    ]
+    text = briefing_markdown(b)
+    assert "- **Management escalation:** vp_support since 2025-04-01 09:00 UTC (x)" in text
+    assert (
+        "- **Daily status updates:** 1 sent; next due 2025-04-02 11:00 UTC, overdue by 2h" in text
+    )
+
+
+def test_no_management_section_without_a_management_escalation(
+    raw_events: list[dict[str, Any]],
+) -> None:
+    assert "Management escalation" not in briefing_markdown(_brief(raw_events))

@@ -4,6 +4,8 @@ communication log, daily status updates and the post-escalation review."""
 from escalon.domain.executive.briefing import (
     CommunicationEntry,
     EscalationSummary,
+    ManagementEscalation,
+    ManagementStatus,
     PreparationBriefing,
     SlaLine,
     TimelineEntry,
@@ -30,6 +32,8 @@ __all__ = [
     "CommunicationEntry",
     "EscalationSummary",
     "FollowUpItem",
+    "ManagementEscalation",
+    "ManagementStatus",
     "PostEscalationReview",
     "PreparationBriefing",
     "SlaLine",

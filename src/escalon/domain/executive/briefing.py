@@ -8,7 +8,7 @@ timeline. Nothing here reads the clock: `now` is a parameter.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -25,6 +25,7 @@ from escalon.domain.events import (
     EscalationRequestedEvent,
     Event,
     ExecutiveLevel,
+    ManagementRespondedEvent,
     StatusChangedEvent,
     TicketCommentedEvent,
     TicketCreatedEvent,
@@ -32,6 +33,7 @@ from escalon.domain.events import (
     TicketResolvedEvent,
     TicketUpdatedEvent,
 )
+from escalon.domain.executive.followup import StatusUpdatePlan, status_update_plan
 from escalon.domain.handoff.form import HandoffForm
 
 Channel = Literal["call", "video", "email"]
@@ -81,6 +83,21 @@ class CommunicationEntry(_Record):
     next_step: str | None = None
 
 
+class ManagementEscalation(_Record):
+    """The ticket's management escalation as the engine decided it."""
+
+    level: str
+    escalated_at: AwareDatetime
+    triggers: list[str] = Field(default_factory=list)
+
+
+class ManagementStatus(_Record):
+    level: str
+    escalated_at: AwareDatetime
+    triggers: list[str]
+    status_updates: StatusUpdatePlan | None = None
+
+
 class PreparationBriefing(_Record):
     ticket: str
     as_of: AwareDatetime
@@ -97,6 +114,7 @@ class PreparationBriefing(_Record):
     sla_status: list[SlaLine] = Field(default_factory=list)
     resolution_options: list[str] = Field(default_factory=list)
     communications: list[CommunicationEntry] = Field(default_factory=list)
+    management: ManagementStatus | None = None
 
 
 def build_briefing(
@@ -108,6 +126,8 @@ def build_briefing(
     executive_matching: Mapping[ExecutiveLevel, str],
     sla_status: Sequence[SlaLine] = (),
     communications: Sequence[CommunicationEntry] = (),
+    management: ManagementEscalation | None = None,
+    status_update_cadence: timedelta | None = None,
 ) -> PreparationBriefing:
     """The briefing for whoever engages the customer's executive, from the ticket's events."""
     mine = sorted((e for e in events if e.ticket == ticket and e.at <= now), key=lambda e: e.at)
@@ -142,7 +162,51 @@ def build_briefing(
         sla_status=list(sla_status),
         resolution_options=_options(mine, matrix, role, handoff),
         communications=sorted(communications, key=lambda c: c.at),
+        management=_management(mine, management, status_update_cadence, now),
     )
+
+
+def _management(
+    events: Sequence[Event],
+    escalation: ManagementEscalation | None,
+    cadence: timedelta | None,
+    now: datetime,
+) -> ManagementStatus | None:
+    """Level, triggers and the daily status update plan (updates are `management.responded`
+    events with milestone `status_update`)."""
+    if escalation is None:
+        return None
+    plan = None
+    if cadence is not None:
+        sent = [
+            e.at
+            for e in events
+            if isinstance(e, ManagementRespondedEvent) and e.data.milestone == "status_update"
+        ]
+        plan = status_update_plan(
+            escalated_at=escalation.escalated_at,
+            cadence=cadence,
+            sent=sent,
+            now=now,
+            resolved_at=_resolved_at(events),
+        )
+    return ManagementStatus(
+        level=escalation.level,
+        escalated_at=escalation.escalated_at,
+        triggers=list(escalation.triggers),
+        status_updates=plan,
+    )
+
+
+def _resolved_at(events: Sequence[Event]) -> datetime | None:
+    """When the ticket was last resolved, unless it was reopened since."""
+    resolved: datetime | None = None
+    for event in events:
+        if isinstance(event, TicketResolvedEvent):
+            resolved = event.at
+        elif isinstance(event, TicketReopenedEvent):
+            resolved = None
+    return resolved
 
 
 def _latest_handoff(events: Sequence[Event]) -> HandoffForm | None:
@@ -308,6 +372,10 @@ def describe(event: Event) -> str | None:
         return f"CSAT {event.data.score}/5" + (
             f": {event.data.comment}" if event.data.comment else ""
         )
+    if isinstance(event, ManagementRespondedEvent):
+        by = f" by {event.data.by}" if event.data.by else ""
+        note = f": {event.data.note}" if event.data.note else ""
+        return f"Management response{by}: {event.data.milestone.replace('_', ' ')}{note}"
     if isinstance(event, CreditRequestedEvent):
         who = f" by {event.data.requested_by}" if event.data.requested_by else ""
         return f"{money(event.data.amount)} {_KIND_ACTION[event.data.kind]} requested{who}"

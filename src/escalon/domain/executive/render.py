@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from escalon.domain.durations import format_duration
 from escalon.domain.executive.briefing import PreparationBriefing
 from escalon.domain.executive.followup import PostEscalationReview, StatusUpdate
 
@@ -37,6 +38,7 @@ def briefing_markdown(b: PreparationBriefing) -> str:
     if b.opened_at is not None:
         out.append(f"- **Opened:** {when(b.opened_at)}")
     out.append(f"- **Engaging role:** {b.engaging_role or 'no executive match in the policy'}")
+    out += _management_lines(b)
     out += ["", "## Issue summary", "", *_bullets(b.issue_summary, "No summary recorded.")]
     out += ["", "## Customer impact", "", *_bullets(b.customer_impact, "No impact recorded.")]
     out += ["", "## Timeline", ""]
@@ -72,6 +74,24 @@ def briefing_markdown(b: PreparationBriefing) -> str:
     else:
         out.append("_No executive communication yet._")
     return "\n".join(out) + "\n"
+
+
+def _management_lines(b: PreparationBriefing) -> list[str]:
+    m = b.management
+    if m is None:
+        return []
+    triggers = ", ".join(m.triggers) or "none recorded"
+    out = [f"- **Management escalation:** {m.level} since {when(m.escalated_at)} ({triggers})"]
+    plan = m.status_updates
+    if plan is not None:
+        if plan.next_due is None:
+            state = f"{plan.sent} sent; resolved, no more due"
+        else:
+            state = f"{plan.sent} sent; next due {when(plan.next_due)}"
+            if plan.overdue_by is not None:
+                state += f", overdue by {format_duration(plan.overdue_by)}"
+        out.append(f"- **Daily status updates:** {state}")
+    return out
 
 
 def status_update_text(update: StatusUpdate) -> str:

@@ -16,7 +16,13 @@ from escalon.domain.engine import EventRecord, instant_us, rulebook_for
 from escalon.domain.engine.decisions import us_to_datetime
 from escalon.domain.engine.timers import counted
 from escalon.domain.events import EVENT_TYPES, Event, parse_event_json
-from escalon.domain.executive import CommunicationEntry, SlaLine, briefing_markdown, build_briefing
+from escalon.domain.executive import (
+    CommunicationEntry,
+    ManagementEscalation,
+    SlaLine,
+    briefing_markdown,
+    build_briefing,
+)
 from escalon.domain.policy import Policy
 from escalon.services.replay import Replayer, replay
 
@@ -81,9 +87,11 @@ def _policy(path: Path | None) -> Policy:
         _fail(f"--policy: {path}: cannot read")
 
 
-def sla_status(events: list[Event], policy: Policy, ticket: str, now: datetime) -> list[SlaLine]:
-    """The ticket's running clocks at `now`, from a replay of every event (other tickets matter
-    for incidents and repeats)."""
+def engine_view(
+    events: list[Event], policy: Policy, ticket: str, now: datetime
+) -> tuple[list[SlaLine], ManagementEscalation | None]:
+    """The ticket's running clocks and management escalation at `now`, from a replay of every
+    event (other tickets matter for incidents and repeats)."""
     records = sorted((EventRecord.from_event(e) for e in events), key=EventRecord.order_key)
     now_us = instant_us(now)
     runner = Replayer(policy, skip_invalid=True)
@@ -91,12 +99,11 @@ def sla_status(events: list[Event], policy: Policy, ticket: str, now: datetime) 
         pass
     state = runner.state.tickets.get(ticket)
     if state is None:
-        return []
+        return [], None
     calendars = rulebook_for(policy).calendars
     lines = []
     for name, timer in sorted(state.timers.items()):
-        used = counted(timer, calendars[timer.calendar], now_us)
-        left = timer.target - used
+        left = timer.target - counted(timer, calendars[timer.calendar], now_us)
         status = "paused" if timer.since is None else "running"
         if left < 0:
             status = f"breached ({status})"
@@ -109,7 +116,14 @@ def sla_status(events: list[Event], policy: Policy, ticket: str, now: datetime) 
                 remaining=format_duration(timedelta(microseconds=left)),
             )
         )
-    return lines
+    management = None
+    if state.management is not None:
+        management = ManagementEscalation(
+            level=state.management.level,
+            escalated_at=us_to_datetime(state.management.opened_at),
+            triggers=list(state.management.triggers),
+        )
+    return lines, management
 
 
 def brief(
@@ -139,13 +153,16 @@ def brief(
             _fail(f"--at: {at!r} is not an ISO 8601 instant with an offset")
     log = _communications(communications)
     rules = _policy(policy)
+    clocks, management = engine_view(events, rules, ticket, now)
     briefing = build_briefing(
         ticket,
         mine,
         now=now,
         matrix=rules.authority,
         executive_matching=rules.authority.executive_matching,
-        sla_status=sla_status(events, rules, ticket, now),
+        sla_status=clocks,
         communications=log,
+        management=management,
+        status_update_cadence=rules.management.response.status_updates.as_timedelta,
     )
     typer.echo(briefing_markdown(briefing), nl=False)
