@@ -141,6 +141,20 @@ def test_stopping_while_paused_keeps_the_hold_time(ny: Calendar) -> None:
     assert status.elapsed == HOUR and status.remaining == 3 * HOUR
 
 
+def test_a_breach_before_the_stop_is_still_announced_once(ny: Calendar) -> None:
+    clock = resolution(at(2024, 3, 4, 9)).stop(at(2024, 3, 4, 15))
+    assert clock.upcoming(at(2024, 3, 4, 15), ny)[-1] == (at(2024, 3, 4, 13), "breach")
+    clock, alerts = clock.alerts(at(2024, 3, 4, 15), ny)
+    assert [a.label for a in alerts] == ["breach"]
+    assert clock.alerts(at(2024, 3, 5), ny)[1] == ()
+    met = resolution(at(2024, 3, 4, 9)).stop(at(2024, 3, 4, 13))
+    assert [label for _, label in met.upcoming(at(2024, 3, 4, 13), ny)] == [
+        "warning 50%",
+        "warning 75%",
+        "warning 90%",
+    ]
+
+
 def test_cancelled_clocks_are_neither_met_nor_breached(ny: Calendar) -> None:
     clock = resolution(at(2024, 3, 4, 9)).cancel(at(2024, 3, 4, 20))
     assert clock.status(at(2024, 3, 5), ny).state is ClockState.CANCELLED

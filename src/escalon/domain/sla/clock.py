@@ -220,11 +220,13 @@ class SlaClock:
     def upcoming(self, now: datetime, calendar: Calendar) -> list[tuple[datetime, str]]:
         """Thresholds not yet announced this cycle, with their instants (some may be <= now).
 
-        Empty while paused short of them, and once stopped or cancelled.
+        Empty while paused short of them and once cancelled; a stopped clock keeps only the
+        thresholds it reached before the stop, so a breach is never lost to event order.
         """
         del now  # the answer depends on the ledger only; `now` keeps the call uniform
-        if self.finished:
+        if self.cancelled_at is not None:
             return []
+        stop = None if self.stopped_at is None else to_us(self.stopped_at)
         target = span_us(self.target)
         marks = [(round(target * f), warning_label(f)) for f in self.warnings]
         found = []
@@ -232,7 +234,7 @@ class SlaClock:
             if label in self.fired:
                 continue
             instant = self._reach_us(amount, calendar)
-            if instant is not None:
+            if instant is not None and (stop is None or instant < stop):
                 found.append((from_us(instant, calendar.zone), label))
         return found
 
