@@ -48,8 +48,17 @@ def _csv(text: IO[str], mapping: ImportMapping, counter: RowCounter) -> Iterator
     return import_csv_log(csv_rows(text, delimiter=mapping.delimiter), mapping, counter)
 
 
+def _servicenow_api(
+    text: IO[str], mapping: ImportMapping, counter: RowCounter
+) -> Iterator[ImportItem]:
+    from escalon.adapters.importers.servicenow_api import import_table_api
+
+    return import_table_api(json_records(text), mapping, counter)
+
+
 IMPORTERS: dict[str, Importer] = {
     "servicenow": _servicenow,
+    "servicenow-api": _servicenow_api,
     "zendesk": _zendesk,
     "jsm": _jsm,
     "csv": _csv,
