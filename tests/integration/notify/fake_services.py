@@ -106,7 +106,14 @@ def verify_standard_webhook(secrets: list[str], headers: dict[str, str], body: b
 class FakeServices:
     """One HTTP/1.1 server on 127.0.0.1 serving every fake service by path prefix."""
 
-    def __init__(self, *, routing_key: str = "R" * 32, webhook_secrets: list[str] | None = None):
+    def __init__(
+        self,
+        *,
+        routing_key: str = "R" * 32,
+        webhook_secrets: list[str] | None = None,
+        delay: float = 0.0,
+    ):
+        self.delay = delay
         self.pagerduty = PagerDutyState(routing_key)
         self.webhook_secrets = webhook_secrets or []
         self.received: list[Received] = []
@@ -169,13 +176,14 @@ class FakeServices:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as separate writes
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 answer = services.answer(self.path, headers, body)
-                if answer.delay:
-                    time.sleep(answer.delay)
+                if answer.delay or services.delay:
+                    time.sleep(answer.delay or services.delay)
                 data = answer.body.encode()
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
