@@ -62,6 +62,7 @@ class Dashboard:
     figures: list[Figure] = field(default_factory=list)
     coaching: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    trends: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def get(self, metric: str, key: str | None = None) -> Figure | None:
@@ -78,6 +79,7 @@ class Dashboard:
             "figures": [asdict(f) for f in self.figures],
             "teams_over_escalating": self.coaching,
             "history": self.history,
+            "trends": self.trends,
             "notes": self.notes,
         }
 

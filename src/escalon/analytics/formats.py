@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from escalon.analytics.dashboard import Dashboard
 from escalon.analytics.layout import CHECK, WARN, sections, title
+from escalon.analytics.trend_render import markdown_tables, trend_tables
 
 FORMATS = ("text", "markdown", "json", "html")
 
@@ -33,6 +35,15 @@ def print_text(dash: Dashboard, console: Console) -> None:
         console.print()
     for note in dash.notes:
         console.print(note, markup=False)
+    for name, header, rows in trend_tables(dash.trends)[1:3]:
+        table = Table(title=name, title_justify="left")
+        for column in header:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table if rows else Text(f"{name}: none in this period"))
+    if dash.trends:
+        console.print("Month over month, ping-pong and per-team rates: --format markdown or html.")
 
 
 def render_markdown(dash: Dashboard) -> str:
@@ -54,6 +65,7 @@ def render_markdown(dash: Dashboard) -> str:
                 f" {t['org_rate']:.1%} | {t['p_value']:.4f} | {'yes' if t['flagged'] else 'no'} |"
             )
         lines.append("")
+    lines += markdown_tables(trend_tables(dash.trends))
     lines += [f"_{note}_" for note in dash.notes]
     return "\n".join(lines).rstrip() + "\n"
 

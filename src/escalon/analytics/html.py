@@ -8,6 +8,7 @@ from html import escape
 from escalon.analytics.dashboard import Dashboard
 from escalon.analytics.layout import hours, pct, sections, title
 from escalon.analytics.svg import hbars, stacked_columns
+from escalon.analytics.trend_render import trend_tables
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#0f172a}
@@ -33,6 +34,7 @@ def render_html(dash: Dashboard) -> str:
     parts.append(_charts(dash))
     parts.append("</div></div>")
     parts.append(_teams(dash))
+    parts.append(_trend_tables(dash))
     parts += [f"<p class='empty'>{escape(note)}</p>" for note in dash.notes]
     data = json.dumps(dash.to_dict(), ensure_ascii=False, default=str).replace("</", "<\\/")
     parts.append(f"<script type='application/json' id='escalon-dashboard'>{data}</script>")
@@ -81,3 +83,18 @@ def _teams(dash: Dashboard) -> str:
         "<th>avoidable</th><th>rate</th><th>p-value vs org</th><th></th></tr>"
         f"{rows}</table>"
     )
+
+
+def _trend_tables(dash: Dashboard) -> str:
+    parts = []
+    for name, header, rows in trend_tables(dash.trends):
+        parts.append(f"<h2>{escape(name.upper())}</h2>")
+        if not rows:
+            parts.append("<p class='empty'>None in this period.</p>")
+            continue
+        head = "".join(f"<th>{escape(h)}</th>" for h in header)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows
+        )
+        parts.append(f"<table><tr>{head}</tr>{body}</table>")
+    return "".join(parts)

@@ -98,3 +98,23 @@ def test_empty_period_gives_an_empty_valid_report(events: tuple[Path, Path]) -> 
     body = json.loads(result.output)
     assert next(f for f in body["figures"] if f["metric"] == "volume.total")["value"] == 0
     assert "No escalations in 2019-01." in body["notes"]
+
+
+def test_markdown_carries_the_trend_and_prevention_tables(events: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["report", str(events[0]), "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    for title in (
+        "## Month over month",
+        "## Top escalation drivers",
+        "## Recurring issues",
+        "## Escalation rate by team",
+    ):
+        assert title in result.output
+
+
+def test_coaching_report_for_a_team_and_an_unknown_one(events: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["report", str(events[0]), "--coach", "Team Delta"])
+    assert result.exit_code == 0, result.output
+    assert "COACHING REPORT — Team Delta (team)" in result.output
+    unknown = runner.invoke(app, ["report", str(events[0]), "--coach", "Team Zulu"])
+    assert unknown.exit_code == 2 and "--coach" in unknown.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from html import escape
 from pathlib import Path
 from typing import Annotated
 
@@ -9,13 +11,15 @@ import typer
 from rich.console import Console
 
 from escalon.adapters.policy_files import load_default_policy
+from escalon.analytics.coaching import UnknownSubject, coaching_report, render_coaching_text
 from escalon.analytics.dashboard import Dashboard
+from escalon.analytics.duck import connect
 from escalon.analytics.formats import FORMATS, print_text, render_json, render_markdown
 from escalon.analytics.html import render_html
 from escalon.analytics.layout import render_plain
 from escalon.analytics.ops_records import OpsRecordError, read_ops_records
 from escalon.analytics.records import EscalationRecords, build_records
-from escalon.analytics.report import dashboard_for
+from escalon.analytics.report import dashboard_for, resolve_period
 from escalon.analytics.source import EventFileError, read_events
 from escalon.analytics.targets import targets_from_policy
 
@@ -59,11 +63,17 @@ def report(
         Path | None,
         typer.Option(help="Prevention initiatives and churn, JSON Lines (docs/metrics.md)."),
     ] = None,
+    coach: Annotated[
+        str | None, typer.Option(help="Print the coaching report for this team or agent.")
+    ] = None,
 ) -> None:
     """Print the escalation dashboard (the seed's ESCALATION METRICS layout) for one month."""
     if fmt not in FORMATS:
         raise _fail(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     tables = load_records(events, records)
+    if coach is not None:
+        _coach(tables, period, coach, fmt, out)
+        return
     try:
         dash = dashboard_for(tables, period, targets_from_policy(load_default_policy()))
     except ValueError as exc:
@@ -75,3 +85,27 @@ def report(
         print_text(dash, Console(soft_wrap=True))
     else:
         typer.echo(render(dash, fmt), nl=False)
+
+
+def _coach(
+    tables: EscalationRecords, period: str | None, subject: str, fmt: str, out: Path | None
+) -> None:
+    try:
+        key = resolve_period(tables, period)
+        report = coaching_report(connect(tables), key, subject)
+    except UnknownSubject as exc:
+        raise _fail(f"--coach: {exc}") from None
+    except ValueError as exc:
+        raise _fail(f"--period: {exc}") from None
+    if fmt == "json":
+        text = json.dumps(report, indent=2, default=str) + "\n"
+    elif fmt == "html":
+        body = escape(render_coaching_text(report))
+        text = f"<!doctype html><meta charset='utf-8'><pre>{body}</pre>\n"
+    else:
+        text = render_coaching_text(report)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(text, nl=False)
