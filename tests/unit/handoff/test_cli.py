@@ -102,3 +102,59 @@ def test_check_uses_the_policy_path_fields(tmp_path: Path, filled: dict[str, Any
     assert json.loads(result.stdout)["missing"] == ["troubleshooting.attachments"]
     line = _error_line(runner.invoke(app, ["handoff", "check", path, "--path", "L1->L9"]))
     assert "--path" in line and "L1->L2" in line
+
+
+NOTICE = {
+    "ticket_information": {
+        "ticket_id": "T-1042",
+        "priority": "P3",
+        "escalation_to": "L2",
+        "escalation_time": "2025-04-01T13:00:00Z",
+    },
+    "current_status": {"customer_sentiment": "neutral"},
+}
+
+
+def test_notice_uses_policy_cadence_promise_and_warm_rule(tmp_path: Path) -> None:
+    path = str(_write(tmp_path, NOTICE))
+    result = runner.invoke(app, ["handoff", "notice", path, "--timezone", "America/New_York"])
+    assert result.exit_code == 0, result.output
+    # P3 customer updates every 1d in the shipped policy; P3 + neutral is a cold handoff.
+    assert "by Wednesday 02 April 2025 at 09:00 (EDT) at the latest" in result.stdout
+    assert "has been passed on" in result.stdout
+    promised = {"expected_update_time": "2025-04-01T17:00:00Z", "vip": True}
+    path = str(_write(tmp_path, {**NOTICE, "customer_communication": promised}))
+    result = runner.invoke(app, ["handoff", "notice", path])
+    assert "by Tuesday 01 April 2025 at 17:00 (UTC)" in result.stdout
+    assert "introduce you personally" in result.stdout
+    subject = runner.invoke(app, ["handoff", "notice", path, "--part", "subject"])
+    assert (
+        subject.stdout
+        == "[T-1042] Your request has been escalated to our specialist support team\n"
+    )
+
+
+def test_notice_with_team_templates(tmp_path: Path) -> None:
+    teams = tmp_path / "team"
+    teams.mkdir()
+    (teams / "escalation_notice.txt.j2").write_text("Next: {{ next_update_local }}\n")
+    path = str(_write(tmp_path, NOTICE))
+    result = runner.invoke(app, ["handoff", "notice", path, "--templates", str(teams)])
+    assert result.stdout.startswith("Next: ")
+    (teams / "escalation_notice.txt.j2").write_text("{{ nope }}\n")
+    line = _error_line(runner.invoke(app, ["handoff", "notice", path, "--templates", str(teams)]))
+    assert line.startswith("error: --templates: template escalation_notice.txt.j2")
+
+
+def test_notice_bad_input(tmp_path: Path) -> None:
+    path = str(_write(tmp_path, NOTICE))
+    line = _error_line(runner.invoke(app, ["handoff", "notice", path, "--timezone", "Mars/X"]))
+    assert line == "error: --timezone: unknown time zone 'Mars/X'"
+    line = _error_line(runner.invoke(app, ["handoff", "notice", path, "--part", "pdf"]))
+    assert "--part" in line
+    bare = str(_write(tmp_path, {"issue_summary": {"impact": "x"}}, "bare.yaml"))
+    line = _error_line(runner.invoke(app, ["handoff", "notice", bare]))
+    assert "ticket_information.ticket_id" in line
+    missing_dir = str(tmp_path / "nowhere")
+    line = _error_line(runner.invoke(app, ["handoff", "notice", path, "--templates", missing_dir]))
+    assert "--templates" in line

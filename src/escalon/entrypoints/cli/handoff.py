@@ -10,15 +10,19 @@ import typer
 import yaml
 from pydantic import ValidationError
 
+from escalon.adapters.customer_messages import TemplateProblem, render_escalation_notice
 from escalon.adapters.policy_files import SourceError, load_default_policy, load_policy
 from escalon.domain.handoff import (
     RENDER_FORMATS,
     HandoffForm,
     check_handoff,
+    choose_handoff_mode,
     parse_handoff,
     render_handoff,
     validate_field_names,
 )
+from escalon.domain.messages import escalation_notice
+from escalon.domain.policy import Policy
 
 HandoffFile = Annotated[Path, typer.Argument(help="Handoff file, YAML or JSON.")]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
@@ -106,13 +110,17 @@ PolicyOption = Annotated[
 ]
 
 
-def _path_fields(path: str, policy_file: Path | None) -> list[str]:
+def _load_policy(policy_file: Path | None) -> Policy:
     try:
-        policy = load_policy(policy_file) if policy_file else load_default_policy()
+        return load_policy(policy_file) if policy_file else load_default_policy()
     except SourceError as error:
         _fail(f"--policy: {error.issues[0] if error.issues else error}")
     except OSError:
         _fail(f"--policy: {policy_file}: cannot read")
+
+
+def _path_fields(path: str, policy_file: Path | None) -> list[str]:
+    policy = _load_policy(policy_file)
     names = [p.name for p in policy.paths]
     wanted = path.replace(" ", "")
     for candidate in policy.paths:
@@ -147,3 +155,65 @@ def check(
     typer.echo(json.dumps(result))
     if not verdict.complete:
         raise typer.Exit(1)
+
+
+TemplatesOption = Annotated[
+    Path | None,
+    typer.Option("--templates", help="Team template directory overriding the built-in ones."),
+]
+
+
+@app.command("notice")
+def notice(
+    file: HandoffFile,
+    templates: TemplatesOption = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="Customer's time zone, e.g. Europe/Berlin.")
+    ] = "UTC",
+    part: Annotated[str, typer.Option("--part", help="text, html or subject.")] = "text",
+    policy: PolicyOption = None,
+) -> None:
+    """Print the customer's escalation notice for a handoff, with the expected next update time.
+
+    Ticket id, priority, target tier and escalation time come from the handoff's ticket
+    information; the update cadence and the warm/cold rule from the policy.
+    """
+    if part not in ("text", "html", "subject"):
+        _fail(f"--part: {part!r} is not one of text, html, subject")
+    if templates is not None and not templates.is_dir():
+        _fail(f"--templates: {templates}: not a directory")
+    form = load_handoff_file(file)
+    rules = _load_policy(policy)
+    info = form.ticket_information
+    for field in ("ticket_id", "priority", "escalation_to", "escalation_time"):
+        if getattr(info, field) is None:
+            _fail(f"{file}: handoff field ticket_information.{field} is needed for a notice")
+    assert info.ticket_id and info.priority and info.escalation_to and info.escalation_time
+    mode = choose_handoff_mode(
+        rules.handoff.warm_when,
+        priority=info.priority,
+        vip=form.customer_communication.vip,
+        sentiment=form.current_status.customer_sentiment,
+        prefers_live_transfer=form.customer_communication.prefers_live_transfer,
+    )
+    try:
+        message = render_escalation_notice(
+            escalation_notice(
+                ticket=info.ticket_id,
+                priority=info.priority,
+                escalated_to=info.escalation_to,
+                escalated_at=info.escalation_time,
+                cadence=rules.response.customer_updates[info.priority].as_timedelta,
+                promised_update=form.customer_communication.expected_update_time,
+                timezone=timezone,
+                warm_handoff=mode.mode == "warm",
+            ),
+            template_dir=templates,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        _fail(f"--{first['loc'][0]}: {first['msg'].removeprefix('Value error, ')}")
+    except TemplateProblem as error:
+        _fail(f"--templates: {error}")
+    chosen = {"text": message.text, "html": message.html, "subject": message.subject}[part]
+    typer.echo(chosen if chosen.endswith("\n") else chosen + "\n", nl=False)
