@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -25,6 +26,7 @@ from escalon.services.outbox import Outbox
 
 Clock = Callable[[], datetime]
 DEFAULT_BATCH = 50
+DEFAULT_CONCURRENCY = 4
 Jitter = Callable[[], float]
 """A source of draws from [0, 1), e.g. `random.Random(seed).random`."""
 
@@ -42,6 +44,9 @@ class LaneSettings:
     rate_per_second: float | None = None
     batch: int = DEFAULT_BATCH
     lease: timedelta = timedelta(minutes=5)
+    concurrency: int = 1
+    """Sends in flight at once on this channel (without a rate limit only). A claimed batch holds
+    at most one message per incident, so parallel sends never reorder an incident's messages."""
 
 
 def lane_settings(policy: NotificationsPolicy) -> dict[str, LaneSettings]:
@@ -51,7 +56,10 @@ def lane_settings(policy: NotificationsPolicy) -> dict[str, LaneSettings]:
         rate = channel_rate(spec)
         batch = 1 if rate else DEFAULT_BATCH
         lease = max(timedelta(minutes=5), spec.timeout.as_timedelta * batch * 2)
-        settings[name] = LaneSettings(rate_per_second=rate, batch=batch, lease=lease)
+        concurrency = 1 if rate else DEFAULT_CONCURRENCY
+        settings[name] = LaneSettings(
+            rate_per_second=rate, batch=batch, lease=lease, concurrency=concurrency
+        )
     return settings
 
 
@@ -100,6 +108,15 @@ class Lane:
         self._counters = counters or DeliveryCounters()
         self.ready_at: datetime | None = None
         """No send before this instant: the rate limit's next slot or a receiver's Retry-After."""
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        if settings.concurrency > 1 and self._interval is None:
+            self._pool = ThreadPoolExecutor(settings.concurrency, thread_name_prefix=channel)
+
+    def close(self) -> None:
+        """Stop the lane's sending threads (after the sends in flight)."""
+        if self._pool is not None:
+            self._pool.shutdown()
 
     def step(self) -> datetime | None:
         """Deliver what is due now. Returns when to step again: now if there may be more work,
@@ -109,17 +126,23 @@ class Lane:
             return self.ready_at
         limit = 1 if self._interval else self._settings.batch
         entries = self._outbox.claim(self.channel, now=now, limit=limit, lease=self._settings.lease)
-        for index, entry in enumerate(entries):
-            if self.ready_at is not None and self.ready_at > self._clock():
-                self._release(entries[index:], self.ready_at)
-                break
-            self._deliver(entry)
+        if self._pool is not None and len(entries) > 1:
+            list(self._pool.map(self._deliver, entries))
+        else:
+            self._deliver_in_order(entries)
         if entries:
             return max(self._clock(), self.ready_at) if self.ready_at else self._clock()
         upcoming = self._outbox.next_due(self.channel)
         if upcoming is None:
             return None
         return max(upcoming, self.ready_at) if self.ready_at else upcoming
+
+    def _deliver_in_order(self, entries: list[OutboxEntry]) -> None:
+        for index, entry in enumerate(entries):
+            if self.ready_at is not None and self.ready_at > self._clock():
+                self._release(entries[index:], self.ready_at)
+                return
+            self._deliver(entry)
 
     def _deliver(self, entry: OutboxEntry) -> None:
         started_at = self._clock()
@@ -139,7 +162,7 @@ class Lane:
             duration_ms=(time.perf_counter() - started) * 1000,
         )
         if self._interval:  # spaced from the answer, so the receiver never sees two too close
-            self.ready_at = max(self.ready_at or finished_at, finished_at + self._interval)
+            self._hold(finished_at, self._interval)
         self._record(entry, result, attempt, finished_at)
 
     def _record(
@@ -156,14 +179,17 @@ class Lane:
         jitter = self._jitter()
         retry_at = self._schedule.next_attempt_at(result, attempt.number, now, jitter)
         if result.throttled:
-            pause = result.retry_after or self._schedule.delay(attempt.number, jitter)
-            self.ready_at = max(self.ready_at or now, now + pause)
+            self._hold(now, result.retry_after or self._schedule.delay(attempt.number, jitter))
         if retry_at is None:
             self._outbox.dead_letter(entry.key, attempt)
             self._counters.add(self.channel, "dead")
         else:
             self._outbox.reschedule(entry.key, at=retry_at, attempt=attempt)
             self._counters.add(self.channel, "retried")
+
+    def _hold(self, now: datetime, pause: timedelta) -> None:
+        with self._lock:
+            self.ready_at = max(self.ready_at or now, now + pause)
 
     def _release(self, entries: list[OutboxEntry], at: datetime) -> None:
         for entry in entries:
@@ -228,6 +254,8 @@ class Dispatcher:
             thread.start()
         for thread in threads:
             thread.join()
+        for lane in self.lanes.values():
+            lane.close()
 
     def _run_lane(self, lane: Lane, stop: threading.Event) -> None:
         while not stop.is_set():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -236,3 +237,35 @@ def test_counters_by_channel_and_result(clock: FakeClock) -> None:
     )
     dispatcher.drain()
     assert dispatcher.counters.snapshot() == {("ok", "delivered"): 2, ("bad", "rejected"): 1}
+
+
+def test_concurrent_sends_keep_each_incident_in_order(clock: FakeClock) -> None:
+    outbox = InMemoryOutbox()
+    queue(outbox, "ch", "a", "b", "c", "d")
+    queue(outbox, "ch", "d-resolve", escalation_id="E-d", kind="resolved")
+    barrier = threading.Barrier(4, timeout=5)
+    sent: list[str] = []
+
+    class Parallel:
+        def send(self, message: OutboxMessage) -> SendResult:
+            if message.notification.kind == "escalate":
+                barrier.wait()  # breaks, and the send fails, unless four are in flight at once
+            sent.append(message.notification.decision_id)
+            return SendResult(outcome="delivered", status_code=200)
+
+    lane = Lane(
+        "ch",
+        Parallel(),
+        outbox,
+        schedule=SCHEDULE,
+        clock=clock,
+        jitter=lambda: 0.0,
+        settings=LaneSettings(concurrency=4),
+    )
+    try:
+        lane.step()
+        lane.step()
+    finally:
+        lane.close()
+    assert sorted(sent[:4]) == ["a", "b", "c", "d"] and sent[4] == "d-resolve"
+    assert {e.status for e in outbox.entries()} == {"delivered"}
