@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 
 from escalon.analytics.ops_records import OpsRecord
+from escalon.domain.engine import Decision
 from escalon.domain.events import (
     AssignedEvent,
     CreditRequestedEvent,
@@ -35,6 +36,7 @@ ESCALATION_SCHEMA = pa.schema(
     [
         ("escalation_id", pa.string()),
         ("ticket_id", pa.string()),
+        ("source", pa.string()),
         ("requested_at", _TS),
         ("month", pa.int32()),
         ("from_tier", pa.string()),
@@ -149,15 +151,43 @@ class _Ticket:
     resolved_at: datetime | None = None
 
 
+# what an automatic escalation's criterion means as a canonical escalation reason
+_CRITERION_REASONS = {
+    "time": "sla_breach_risk",
+    "engineering_required": "engineering_required",
+    "vendor_dependency": "vendor_dependency",
+    "impact": "impact",
+    "repeated_failure": "repeated_failure",
+}
+_MANAGEMENT_REASONS = {"repeat_issue": "repeated_failure", "repeated_issue": "repeated_failure"}
+
+
 def build_records(
-    events: Iterable[Event], ops_records: Sequence[OpsRecord] = ()
+    events: Iterable[Event],
+    ops_records: Sequence[OpsRecord] = (),
+    decisions: Iterable[Decision] = (),
 ) -> EscalationRecords:
-    """Walk events in time order (stable for equal instants) and emit the record tables."""
+    """Walk events (and the engine's decisions) in time order and emit the record tables.
+
+    Escalations the engine adds are records too (`source = engine`): an `escalate` decision
+    nobody requested (time-based, criteria) and the first `management_escalation` of a ticket
+    (later ones raise the same escalation up the management chain). At one instant, events come
+    before the decisions they caused.
+    """
     tickets: dict[str, _Ticket] = {}
     escalations: list[dict[str, object]] = []
     credits: list[dict[str, object]] = []
     initiatives: list[dict[str, object]] = []
-    for event in sorted(events, key=lambda e: e.at):
+    stream: list[tuple[datetime, int, Event | Decision]] = [(e.at, 0, e) for e in events]
+    stream += [(d.at, 1, d) for d in decisions if d.kind in ("escalate", "management_escalation")]
+    stream.sort(key=lambda item: (item[0], item[1]))
+    for _, _, event in stream:
+        if isinstance(event, Decision):
+            state = tickets.get(event.ticket)
+            added = None if state is None else _engine_escalation(state, event)
+            if added is not None:
+                escalations.append(added)
+            continue
         if isinstance(event, TicketCreatedEvent):
             tickets[event.ticket] = _created(event)
             continue
@@ -167,6 +197,8 @@ def build_records(
         if isinstance(event, TicketUpdatedEvent):
             _updated(state, event)
         elif isinstance(event, EscalationRequestedEvent):
+            if event.data.to == state.tier and state.holding is not None:
+                continue  # the engine had already escalated it there on time
             escalations.append(
                 _escalated(state, event.id, event.at, event.data.to, event.data.reason)
             )
@@ -247,14 +279,35 @@ def _end_holding(state: _Ticket, at: datetime, outcome: str) -> None:
     state.holding = None
 
 
+def _engine_escalation(state: _Ticket, decision: Decision) -> dict[str, object] | None:
+    facts = decision.facts
+    if decision.kind == "escalate":
+        to = facts.get("to")
+        if facts.get("requested_by") or not isinstance(to, str) or facts.get("from") != state.tier:
+            return None  # the engine confirming a requested escalation, or a stale one
+        reason = _CRITERION_REASONS.get(str(facts.get("criterion")), "other")
+        return _escalated(state, decision.id, decision.at, to, reason, source="engine")
+    if any(r["handling_hours"] is None for r in state.management):
+        return None
+    reason = _MANAGEMENT_REASONS.get(str(facts.get("trigger")), "impact")
+    return _escalated(state, decision.id, decision.at, "management", reason, source="engine")
+
+
 def _escalated(
-    state: _Ticket, escalation_id: str, at: datetime, to: str, reason: str
+    state: _Ticket,
+    escalation_id: str,
+    at: datetime,
+    to: str,
+    reason: str,
+    *,
+    source: str = "event",
 ) -> dict[str, object]:
     management = to.strip().lower() in MANAGEMENT_TIERS
     row = state.row
     record: dict[str, object] = {
         "escalation_id": escalation_id,
         "ticket_id": row["ticket_id"],
+        "source": source,
         "requested_at": at,
         "from_tier": state.tier,
         "to_tier": "management" if management else to,

@@ -106,24 +106,22 @@ class _Life:
             name = "Platform"
         return next(t for t in self.org.teams_at("L2") if t.name == name)
 
-    def escalate(
-        self, t: _Ticket, to: Team, reason: str, by: str, after: float, *, tier: str | None = None
-    ) -> str:
+    def escalate(self, t: _Ticket, to: Team, reason: str, by: str, after: float) -> str:
         """Request, accept and assign: the three events of one functional escalation."""
         agent = self.agent(to)
         t.emit(
             "escalation.requested",
             {
-                "to": tier or to.tier,
+                "to": to.tier,
                 "reason": reason,
+                "justification": f"{reason.replace('_', ' ')}: beyond {by}'s tier after triage",
                 "requested_by": by,
                 "warm": bool(self.rng.random() < 0.3),
             },
             after,
         )
         t.emit("escalation.accepted", {"by": agent}, float(self.rng.uniform(0.05, 0.5)))
-        if tier != "management":
-            t.emit("ticket.assigned", {"tier": to.tier, "team": to.name, "agent": agent}, 0.0)
+        t.emit("ticket.assigned", {"tier": to.tier, "team": to.name, "agent": agent}, 0.0)
         return agent
 
 
@@ -184,7 +182,7 @@ def _one_ticket(life: _Life, ticket_id: str, at: datetime, customer_idx: int) ->
     l1_options = org.l1_teams(customer.region)
     l1 = l1_options[int(rng.integers(len(l1_options)))]
     l1_agent = life.agent(l1)
-    signature = f"{area.lower().replace(' ', '-')}/{category}-{int(rng.integers(40)):02d}"
+    signature = f"{area.lower().replace(' ', '-')}/{category}-{int(rng.integers(400)):03d}"
     t = _Ticket(ticket_id, at)
     t.emit(
         "ticket.created",
@@ -258,9 +256,9 @@ def _work_from_l1(
         segment == "enterprise" and priority in ("P1", "P2") and rng.random() < MANAGEMENT_ODDS * 4
     )
     if management or rng.random() < MANAGEMENT_ODDS / 10:
+        # the churn threat is the fact; the engine's management trigger does the escalating
         t.emit("ticket.updated", {"churn_threat": True}, life.hours("L2", 0.2))
         mgmt = life.org.teams_at("management")[0]
-        life.escalate(t, mgmt, "customer_requested", agent, 0.1, tier="management")
         if rng.random() < 0.35:
             amount = int(rng.choice([250, 500, 1000, 2500]))
             t.emit(

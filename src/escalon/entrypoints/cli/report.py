@@ -22,6 +22,8 @@ from escalon.analytics.records import EscalationRecords, build_records
 from escalon.analytics.report import dashboard_for, resolve_period
 from escalon.analytics.source import EventFileError, read_events
 from escalon.analytics.targets import targets_from_policy
+from escalon.domain.policy import Policy
+from escalon.entrypoints.cli.engine_run import run_engine
 
 
 def _fail(message: str) -> typer.Exit:
@@ -29,17 +31,24 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def load_records(events: Path, records: Path | None) -> EscalationRecords:
-    """Events (and optional ops records) to record tables; bad input exits 2 with one line."""
+def load_records(
+    events: Path, records: Path | None, policy: Policy | None = None
+) -> EscalationRecords:
+    """Events (and optional ops records) to record tables; bad input exits 2 with one line.
+
+    With a policy, the events are replayed through the engine first so that the escalations it
+    adds (time-based, management) are counted."""
     if not events.is_file():
         raise _fail(f"EVENTS: no such file: {events}")
     if records is not None and not records.is_file():
         raise _fail(f"--records: no such file: {records}")
     try:
         ops = read_ops_records(records) if records is not None else []
-        return build_records(read_events(events), ops)
+        parsed = read_events(events)
     except (EventFileError, OpsRecordError) as exc:
         raise _fail(str(exc)) from None
+    decisions = run_engine(parsed, policy).decisions if policy is not None else []
+    return build_records(parsed, ops, decisions)
 
 
 def render(dash: Dashboard, fmt: str) -> str:
@@ -66,16 +75,21 @@ def report(
     coach: Annotated[
         str | None, typer.Option(help="Print the coaching report for this team or agent.")
     ] = None,
+    engine: Annotated[
+        bool,
+        typer.Option(help="Replay the events through the engine to count its escalations."),
+    ] = True,
 ) -> None:
     """Print the escalation dashboard (the seed's ESCALATION METRICS layout) for one month."""
     if fmt not in FORMATS:
         raise _fail(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    tables = load_records(events, records)
+    policy = load_default_policy()
+    tables = load_records(events, records, policy if engine else None)
     if coach is not None:
         _coach(tables, period, coach, fmt, out)
         return
     try:
-        dash = dashboard_for(tables, period, targets_from_policy(load_default_policy()))
+        dash = dashboard_for(tables, period, targets_from_policy(policy))
     except ValueError as exc:
         raise _fail(f"--period: {exc}") from None
     if out is not None:
