@@ -235,8 +235,8 @@ class Dispatcher:
     def drain(self, *, max_steps: int = 100_000) -> None:
         """Step until no lane has work due now (messages due later stay queued)."""
         for _ in range(max_steps):
-            now = self._clock()
             wakes = self.pump().values()
+            now = self._clock()
             if not any(wake is not None and wake <= now for wake in wakes):
                 return
 

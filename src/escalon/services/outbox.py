@@ -115,7 +115,7 @@ class InMemoryOutbox:
         with self._lock:
             blocked: set[str] = set()
             due: list[OutboxEntry] = []
-            for entry in sorted(self._entries.values(), key=lambda e: e.seq):
+            for entry in self._entries.values():  # insertion order is `seq` order
                 if entry.message.channel != channel or entry.status in SETTLED:
                     continue
                 group = entry.message.group
