@@ -63,6 +63,11 @@ def lane_settings(policy: NotificationsPolicy) -> dict[str, LaneSettings]:
     return settings
 
 
+def retry_schedule(policy: NotificationsPolicy) -> RetrySchedule:
+    """The back-off of the policy: 5 s doubling to 10 min, `max_attempts` tries in all."""
+    return RetrySchedule(max_attempts=policy.max_attempts)
+
+
 @dataclass
 class DeliveryCounters:
     """Totals by channel and result, for `/metrics`; thread-safe."""

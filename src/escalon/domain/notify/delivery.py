@@ -53,7 +53,7 @@ class RetrySchedule(BaseModel):
 
     base: timedelta = timedelta(seconds=5)
     cap: timedelta = timedelta(minutes=10)
-    max_attempts: int = Field(default=8, ge=1)
+    max_attempts: int = Field(default=12, ge=1)
 
     def delay(self, attempt: int, jitter: float) -> timedelta:
         """The wait after failed attempt `attempt` (1-based); `jitter` is a draw from [0, 1).

@@ -156,7 +156,7 @@ class NotificationsPolicy(_Frozen):
     channels: dict[str, ChannelSpec] = Field(default_factory=dict)
     routes: list[Route] = Field(default_factory=list)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
-    max_attempts: int = Field(default=8, ge=1, le=50)
+    max_attempts: int = Field(default=12, ge=1, le=50)
 
 
 SLACK_RATE_PER_SECOND = 1.0
