@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Annotated
@@ -22,8 +25,27 @@ from escalon.analytics.records import EscalationRecords, build_records
 from escalon.analytics.report import dashboard_for, resolve_period
 from escalon.analytics.source import EventFileError, read_events
 from escalon.analytics.targets import targets_from_policy
+from escalon.domain.engine import Decision, EventRecord
+from escalon.domain.events import Event
 from escalon.domain.policy import Policy
-from escalon.entrypoints.cli.engine_run import run_engine
+from escalon.services.replay import Replayer, replay
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """The engine's decisions over the events, and the events it refused (counted by reason)."""
+
+    decisions: list[Decision]
+    refused: Counter[str]
+
+
+def run_engine(events: Sequence[Event], policy: Policy) -> EngineRun:
+    """Replay the events through the engine; refused events (for instance an agent asking for
+    the tier the engine had already escalated to on time) are counted, not fatal."""
+    records = sorted((EventRecord.from_event(e) for e in events), key=EventRecord.order_key)
+    runner = Replayer(policy, skip_invalid=True)
+    decisions = list(replay(records, policy, replayer=runner))
+    return EngineRun(decisions, Counter(r.message for r in runner.rejected))
 
 
 def _fail(message: str) -> typer.Exit:
