@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from escalon.domain.calendar import build_calendars
-from escalon.domain.notify.decisions import notification_for_decision
+from escalon.domain.notify.decisions import notification_for_decision, notification_for_event
 from escalon.domain.notify.delivery import SETTLED, DeliveryAttempt, MessageStatus, OutboxEntry
 from escalon.domain.notify.message import Notification, OutboxMessage
 from escalon.domain.notify.routing import OpeningHours, route
@@ -239,6 +239,25 @@ class RoutingNotifier:
             notification = notification_for_decision(
                 decision, tickets.get(ticket_id, {}), ticket_url=url
             )
+            if notification is not None:
+                messages.extend(route(notification, policy.notifications, calendars, now))
+        return messages
+
+    def for_events(
+        self,
+        events: Sequence[Mapping[str, Any]],
+        tickets: Mapping[str, Mapping[str, Any]],
+        policy: Policy,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """Messages for acknowledgement and resolution events (`id`, `type`, `at`, `ticket`),
+        which acknowledge and resolve the escalation's PagerDuty incident."""
+        calendars = self._calendars_of(policy)
+        messages: list[OutboxMessage] = []
+        for event in events:
+            ticket_id = str(event["ticket"])
+            url = self._ticket_url.format(ticket=ticket_id) if self._ticket_url else None
+            notification = notification_for_event(event, tickets.get(ticket_id, {}), ticket_url=url)
             if notification is not None:
                 messages.extend(route(notification, policy.notifications, calendars, now))
         return messages

@@ -106,3 +106,18 @@ def test_decision_becomes_a_notification() -> None:
     assert n.details == {"to": "L2", "threshold": "2h"}
     assert n.incident_key == "escalon-escalation-T-9"
     assert notification_for_decision(decision("T-9", kind="unheard_of"), ticket("P2")) is None
+
+
+def test_acknowledgement_and_resolution_reach_the_same_incident(policy: Policy) -> None:
+    notifier = RoutingNotifier()
+    tickets = {"T-1": ticket("P1")}
+    (trigger_chat, trigger_pager) = notifier([decision("T-1")], tickets, policy, FRI_23_NY)
+    events = [
+        {"id": "ev-ack", "type": "escalation.accepted", "at": FRI_23_NY, "ticket": "T-1"},
+        {"id": "ev-note", "type": "ticket.commented", "at": FRI_23_NY, "ticket": "T-1"},
+        {"id": "ev-done", "type": "ticket.resolved", "at": FRI_23_NY, "ticket": "T-1"},
+    ]
+    follow_ups = notifier.for_events(events, tickets, policy, FRI_23_NY)
+    pager = [m for m in follow_ups if m.channel == "pager"]
+    assert [m.notification.kind for m in pager] == ["acknowledged", "resolved"]
+    assert {m.group for m in pager} == {trigger_pager.group} == {trigger_chat.group}

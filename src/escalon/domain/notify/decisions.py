@@ -87,6 +87,31 @@ def notification_for_decision(
     )
 
 
+LIFECYCLE_KINDS: dict[str, NotificationKind] = {
+    "escalation.accepted": "acknowledged",
+    "ticket.resolved": "resolved",
+}
+"""Events that close the loop on an escalation: the receiving tier acknowledged, or it is solved."""
+
+
+def notification_for_event(
+    event: Mapping[str, Any], ticket: Mapping[str, Any], *, ticket_url: str | None = None
+) -> Notification | None:
+    """The notification of an acknowledgement or resolution event (`id`, `type`, `at`, `ticket`);
+    None for other event types."""
+    kind = LIFECYCLE_KINDS.get(str(event.get("type")))
+    if kind is None:
+        return None
+    return lifecycle_notification(
+        kind,
+        event_id=str(event["id"]),
+        ticket=ticket,
+        ticket_id=str(event["ticket"]),
+        at=event["at"],
+        ticket_url=ticket_url,
+    )
+
+
 def lifecycle_notification(
     kind: NotificationKind,
     *,
