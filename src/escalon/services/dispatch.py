@@ -216,6 +216,7 @@ class Dispatcher:
         poll_interval: timedelta = timedelta(seconds=1),
     ) -> None:
         self.counters = DeliveryCounters()
+        self._outbox = outbox
         self._clock = clock
         self._poll = poll_interval
         self.lanes = {
@@ -244,6 +245,24 @@ class Dispatcher:
             now = self._clock()
             if not any(wake is not None and wake <= now for wake in wakes):
                 return
+
+    def deliver_due(self, sleep: Callable[[float], None]) -> None:
+        """Attempt every message due now, waiting out rate limits and Retry-After pauses but not
+        retries scheduled for later (`escalon notify run --once`)."""
+        start = self._clock()
+        while True:
+            before = self.counters.snapshot()
+            self.drain()
+            now = self._clock()
+            waiting = [
+                lane
+                for lane in self.lanes.values()
+                if (due := self._outbox.next_due(lane.channel)) is not None and due <= start
+            ]
+            wake = min((max(lane.ready_at or now, now) for lane in waiting), default=None)
+            if wake is None or (wake <= now and self.counters.snapshot() == before):
+                return  # nothing left, or only messages held behind a later retry
+            sleep((wake - now).total_seconds())
 
     def notify(self) -> None:
         """Wake idle lanes early: new messages were enqueued."""

@@ -269,3 +269,24 @@ def test_concurrent_sends_keep_each_incident_in_order(clock: FakeClock) -> None:
         lane.close()
     assert sorted(sent[:4]) == ["a", "b", "c", "d"] and sent[4] == "d-resolve"
     assert {e.status for e in outbox.entries()} == {"delivered"}
+
+
+def test_deliver_due_waits_out_rate_limits_but_not_later_retries(clock: FakeClock) -> None:
+    outbox = InMemoryOutbox()
+    queue(outbox, "slow", "a", "b", "c")
+    (failing,) = queue(outbox, "flaky", "x")
+    slow = ScriptedSender(clock)
+    flaky = ScriptedSender(clock, SendResult(outcome="retry", status_code=503))
+    dispatcher = Dispatcher(
+        outbox,
+        {"slow": slow, "flaky": flaky},
+        schedule=SCHEDULE,
+        clock=clock,
+        jitter=lambda: 0.99,  # the retry falls due at 3.98 s, after the slow lane is done
+        settings={"slow": LaneSettings(rate_per_second=1.0)},
+    )
+    dispatcher.deliver_due(clock.advance)
+    assert [t for t, _ in slow.sent] == [0, 1, 2]
+    assert len(flaky.sent) == 1
+    entry = outbox.get(failing)
+    assert entry is not None and entry.status == "pending" and entry.due_at > clock()
