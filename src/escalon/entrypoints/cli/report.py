@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from escalon.adapters.policy_files import load_default_policy
 from escalon.analytics.coaching import UnknownSubject, coaching_report, render_coaching_text
@@ -24,6 +25,7 @@ from escalon.analytics.ops_records import OpsRecordError, read_ops_records
 from escalon.analytics.records import EscalationRecords, build_records
 from escalon.analytics.report import dashboard_for, resolve_period
 from escalon.analytics.source import EventFileError, read_events
+from escalon.analytics.store_source import read_store, store_url
 from escalon.analytics.targets import targets_from_policy
 from escalon.domain.engine import Decision, EventRecord
 from escalon.domain.events import Event
@@ -73,6 +75,21 @@ def load_records(
     return build_records(parsed, ops, decisions)
 
 
+def _store_records(db: str, records: Path | None) -> EscalationRecords:
+    """The store already holds the engine's fired decisions, so nothing is replayed."""
+    url = store_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise _fail(f"--db: no such SQLite file: {db}")
+    try:
+        ops = read_ops_records(records) if records is not None else []
+        events, decisions = read_store(url)
+    except OpsRecordError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _fail(f"--db: cannot read the store: {str(exc).splitlines()[0]}") from None
+    return build_records(events, ops, decisions)
+
+
 def render(dash: Dashboard, fmt: str) -> str:
     if fmt == "json":
         return render_json(dash)
@@ -84,7 +101,9 @@ def render(dash: Dashboard, fmt: str) -> str:
 
 
 def report(
-    events: Annotated[Path, typer.Argument(help="Canonical events, JSON Lines.")],
+    events: Annotated[
+        Path | None, typer.Argument(help="Canonical events, JSON Lines (or use --db).")
+    ] = None,
     period: Annotated[
         str | None, typer.Option(help="Month to report, e.g. 2025-04 (default: latest).")
     ] = None,
@@ -101,12 +120,21 @@ def report(
         bool,
         typer.Option(help="Replay the events through the engine to count its escalations."),
     ] = True,
+    db: Annotated[
+        str | None,
+        typer.Option(help="Read events and fired decisions from escalon's store (URL or path)."),
+    ] = None,
 ) -> None:
     """Print the escalation dashboard (the seed's ESCALATION METRICS layout) for one month."""
     if fmt not in FORMATS:
         raise _fail(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     policy = load_default_policy()
-    tables = load_records(events, records, policy if engine else None)
+    if db is not None:
+        tables = _store_records(db, records)
+    elif events is not None:
+        tables = load_records(events, records, policy if engine else None)
+    else:
+        raise _fail("EVENTS: give an events file or --db")
     if coach is not None:
         _coach(tables, period, coach, fmt, out)
         return
