@@ -100,12 +100,14 @@ def test_warnings_fire_once_each_at_their_fractions_then_one_breach(ny: Calendar
         (at(2024, 3, 4, 13), "breach"),
     ]
     seen = []
+    assert clock.next_alert(ny) == (at(2024, 3, 4, 11), "warning 50%")
     for instant, _ in clock.upcoming(at(2024, 3, 4, 9), ny):
         clock, alerts = clock.alerts(instant, ny)
         seen += [a.label for a in alerts]
         clock, repeat = clock.alerts(instant, ny)
         assert repeat == ()
     assert seen == ["warning 50%", "warning 75%", "warning 90%", "breach"]
+    assert clock.next_alert(ny) is None
     assert clock.upcoming(at(2024, 3, 4, 14), ny) == []
 
 

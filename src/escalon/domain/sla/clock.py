@@ -200,19 +200,19 @@ class SlaClock:
 
     def due(self, calendar: Calendar) -> datetime | None:
         """When the target is (or was) reached; None while paused short of it."""
-        instant = self._reach_us(span_us(self.target), calendar)
+        instant = self._reach_us(self._books(calendar), span_us(self.target), calendar)
         return None if instant is None else from_us(instant, calendar.zone)
 
     def elapsed(self, now: datetime, calendar: Calendar) -> timedelta:
         """Working time counted up to `now` (or up to the stop)."""
-        end = to_us(self._end_or(now), "now")
-        counted = sum(calendar.elapsed_us(a, min(b, end)) for a, b in self._segments() if a < end)
-        return timedelta(microseconds=counted)
+        return timedelta(microseconds=self._counted(self._books(calendar), now, calendar))
 
     def status(self, now: datetime, calendar: Calendar) -> ClockStatus:
         """State, counted and remaining working time, due instant and fraction used at `now`."""
-        elapsed = self.elapsed(now, calendar)
-        due = self.due(calendar)
+        books = self._books(calendar)
+        elapsed = timedelta(microseconds=self._counted(books, now, calendar))
+        reached = self._reach_us(books, span_us(self.target), calendar)
+        due = None if reached is None else from_us(reached, calendar.zone)
         fraction = elapsed / self.target if self.target else 1.0
         remaining = self.target - elapsed
         return ClockStatus(self._state(now, due), elapsed, remaining, due, fraction)
@@ -224,29 +224,29 @@ class SlaClock:
         thresholds it reached before the stop, so a breach is never lost to event order.
         """
         del now  # the answer depends on the ledger only; `now` keeps the call uniform
-        if self.cancelled_at is not None:
-            return []
-        stop = None if self.stopped_at is None else to_us(self.stopped_at)
-        target = span_us(self.target)
-        marks = [(round(target * f), warning_label(f)) for f in self.warnings]
-        found = []
-        for amount, label in (*marks, (target, BREACH)):
-            if label in self.fired:
-                continue
-            instant = self._reach_us(amount, calendar)
-            if instant is not None and (stop is None or instant < stop):
-                found.append((from_us(instant, calendar.zone), label))
-        return found
+        zone = calendar.zone
+        return [(from_us(x, zone), label) for x, label in self._pending(calendar)]
+
+    def next_alert(self, calendar: Calendar) -> tuple[datetime, str] | None:
+        """The earliest of `upcoming`: what an engine schedules its next wake-up for."""
+        for instant, label in self._pending(calendar):
+            return from_us(instant, calendar.zone), label
+        return None
 
     def alerts(self, now: datetime, calendar: Calendar) -> tuple[SlaClock, tuple[ClockAlert, ...]]:
         """Announce thresholds reached by `now`. Several reached together (a late read, a
         retroactive re-target) give one alert, the highest; all of them are marked announced."""
-        reached = [(at, label) for at, label in self.upcoming(now, calendar) if at <= now]
+        limit = to_us(now, "now")
+        reached: list[tuple[int, str]] = []
+        for instant, label in self._pending(calendar):
+            if instant > limit:
+                break
+            reached.append((instant, label))
         if not reached:
             return self, ()
-        at, label = reached[-1]
-        fired = self.fired | {label for _, label in reached}
-        return replace(self, fired=fired), (ClockAlert(self.name, label, at, self.cycle),)
+        instant, label = reached[-1]
+        alert = ClockAlert(self.name, label, from_us(instant, calendar.zone), self.cycle)
+        return replace(self, fired=self.fired | {label for _, label in reached}), (alert,)
 
     def ledger(self, now: datetime, calendar: Calendar) -> list[CalendarPiece]:
         """Counted and excluded stretches from the start to `now` (or the stop), with reasons."""
@@ -340,36 +340,65 @@ class SlaClock:
 
     def _check_order(self, at: datetime) -> None:
         to_us(at, "at")
-        latest = max(
-            [self.started_at, self.retargeted_at or self.started_at]
-            + [p.end or p.start for p in self.pauses]
-        )
+        latest = self.started_at
+        if self.retargeted_at is not None and self.retargeted_at > latest:
+            latest = self.retargeted_at
+        if self.pauses:
+            last = self.pauses[-1]
+            latest = max(latest, last.end or last.start)
         if at < latest:
             raise ValueError(
                 f"clock {self.name!r}: {at.isoformat()} is before its last change "
                 f"{latest.isoformat()}"
             )
 
-    def _segments(self) -> Iterator[tuple[int, int]]:
-        """Counted stretches as epoch microseconds; the last may be open (a far-future end)."""
+    def _pending(self, calendar: Calendar) -> Iterator[tuple[int, str]]:
+        """Unannounced thresholds in order, computed lazily so that callers can stop early."""
+        if self.cancelled_at is not None:
+            return
+        stop = None if self.stopped_at is None else to_us(self.stopped_at)
+        target = span_us(self.target)
+        books = self._books(calendar)
+        for fraction in (*self.warnings, 1.0):
+            label = BREACH if fraction == 1.0 else warning_label(fraction)
+            if label in self.fired:
+                continue
+            instant = self._reach_us(books, round(target * fraction), calendar)
+            if instant is None or (stop is not None and instant >= stop):
+                return
+            yield instant, label
+
+    def _books(self, calendar: Calendar) -> list[tuple[int, int, int]]:
+        """Counted stretches as (start, end, working time) in epoch microseconds; a last
+        stretch still counting ends at `_FOREVER` with working time -1."""
+        books = []
         position: int | None = to_us(self.started_at)
         for pause in self.pauses:
             assert position is not None
-            yield position, to_us(pause.start)
+            end = to_us(pause.start)
+            books.append((position, end, calendar.elapsed_us(position, end)))
             position = None if pause.end is None else to_us(pause.end)
         if position is not None:
-            yield position, _FOREVER
+            books.append((position, _FOREVER, -1))
+        return books
 
-    def _reach_us(self, amount: int, calendar: Calendar) -> int | None:
+    def _counted(self, books: list[tuple[int, int, int]], now: datetime, calendar: Calendar) -> int:
+        end = to_us(self._end_or(now), "now")
+        counted = 0
+        for a, b, worked in books:
+            if a >= end:
+                break
+            counted += worked if 0 <= worked and b <= end else calendar.elapsed_us(a, min(b, end))
+        return counted
+
+    def _reach_us(
+        self, books: list[tuple[int, int, int]], amount: int, calendar: Calendar
+    ) -> int | None:
         """First instant at which `amount` has been counted, never before a re-target and never
         inside a pause; None while paused short of it."""
         instant = None
-        for a, b in self._segments():
-            if b == _FOREVER:
-                instant = calendar.add_us(a, amount)
-                break
-            worked = calendar.elapsed_us(a, b)
-            if amount <= worked:
+        for a, _, worked in books:
+            if worked < 0 or amount <= worked:
                 instant = calendar.add_us(a, amount)
                 break
             amount -= worked
