@@ -42,33 +42,53 @@ def in_scope(criterion: Any, ticket: TicketState) -> bool:
     )
 
 
-def issue_key(ctx: Context, ticket: TicketState) -> str:
-    """ "The same issue": the policy's key fields, or the explicit signature when it overrides."""
+def issue_key(ctx: Context, ticket: TicketState) -> str | None:
+    """ "The same issue": the policy's key fields, or the explicit signature when it overrides.
+
+    A ticket with neither a signature nor any of the non-customer key fields has no issue key
+    (a bare customer id would make every ticket of that customer "the same issue").
+    """
     rule = ctx.book.policy.issue_key
+    signature = ticket.signature if rule.signature_overrides else None
     parts = []
+    described = signature is not None
     for name in rule.fields:
         if name == "customer":
             parts.append(ticket.customer)
-        elif rule.signature_overrides and ticket.signature:
-            continue
-        else:
-            parts.append(str(getattr(ticket, name) or "-"))
-    if rule.signature_overrides and ticket.signature:
-        parts.append("sig:" + ticket.signature)
-    return "|".join(parts)
+        elif signature is None:
+            value = getattr(ticket, name)
+            described = described or value is not None
+            parts.append(str(value or "-"))
+    if signature is not None:
+        parts.append("sig:" + signature)
+    return "|".join(parts) if described else None
+
+
+def issue_history(ctx: Context, ticket: TicketState) -> dict[str, dict[str, int]] | None:
+    """The ticket's entry in the repeated-issue index (created on first use)."""
+    key = issue_key(ctx, ticket)
+    if key is None:
+        return None
+    return ctx.state.indexes.issues.setdefault(key, {"tickets": {}, "escalations": {}})
 
 
 def recurrences(ctx: Context, ticket: TicketState, window_us: int) -> int:
-    """Other tickets with the same issue key opened within `window_us` before this one."""
-    history = ctx.state.indexes.issues.get(issue_key(ctx, ticket))
+    """Earlier tickets of the same issue, opened within the window and already resolved once:
+    the issue came back despite an attempted resolution."""
+    key = issue_key(ctx, ticket)
+    history = ctx.state.indexes.issues.get(key) if key is not None else None
     if history is None:
         return 0
     since = ticket.opened - window_us
-    return sum(
-        1
-        for other, opened in history["tickets"].items()
-        if other != ticket.id and since <= opened <= ticket.opened
-    )
+    tickets = ctx.state.tickets
+    count = 0
+    for other, opened in history["tickets"].items():
+        if other == ticket.id or not since <= opened <= ticket.opened:
+            continue
+        known = tickets.get(other)
+        if known is None or known.resolved_at is not None or known.closed:
+            count += 1
+    return count
 
 
 def enter_tier(ctx: Context, ticket: TicketState, tier: str, now: int, *, fresh: bool) -> None:
@@ -192,11 +212,10 @@ def tier_name(record: Escalation) -> str:
 
 
 def _register_escalation(ctx: Context, ticket: TicketState, record: Escalation, now: int) -> None:
-    """Cross-ticket bookkeeping, keyed by decision id so a replayed escalation counts once."""
-    history = ctx.state.indexes.issues.setdefault(
-        issue_key(ctx, ticket), {"tickets": {}, "escalations": {}}
-    )
-    history["escalations"][record.decision] = now
+    """Cross-ticket bookkeeping, keyed by ticket so a replayed escalation counts once."""
+    history = issue_history(ctx, ticket)
+    if history is not None:
+        history["escalations"][ticket.id] = now
     from escalon.domain.engine.management import check_repeated_escalation
 
     check_repeated_escalation(ctx, ticket, now)

@@ -3,7 +3,9 @@
 Tickets are grouped by the policy's `match_on` keys (explicit signature, then product area). When
 at least `min_customers` distinct customers opened tickets with the same key within `window`, one
 incident is declared, the tickets are linked, and its communication cadence starts. Later tickets
-with the key join it while it is open. It is resolved when its last linked ticket is.
+with the key join it while it is open and the burst goes on (each within `window` of the previous
+one); after a quiet `window` a new ticket counts towards a new incident instead. The incident is
+resolved when its last linked ticket is.
 """
 
 from __future__ import annotations
@@ -30,13 +32,15 @@ def register(ctx: Context, ticket: TicketState, now: int) -> None:
         return
     indexes = ctx.state.indexes
     keys = match_keys(ctx, ticket)
+    rule = ctx.book.policy.major_incident
+    window = int(rule.window.as_timedelta.total_seconds()) * 1_000_000
     for key in keys:
         incident_id = indexes.open_incidents.get(key)
         if incident_id is not None:
-            link(ctx, ticket, indexes.incidents[incident_id], now)
-            return
-    rule = ctx.book.policy.major_incident
-    window = int(rule.window.as_timedelta.total_seconds()) * 1_000_000
+            incident = indexes.incidents[incident_id]
+            if ticket.opened - incident.last_linked <= window:
+                link(ctx, ticket, incident, now)
+                return
     for key in keys:
         group = indexes.candidates.setdefault(key, {})
         group[ticket.id] = [ticket.opened, ticket.customer]
@@ -112,6 +116,7 @@ def _declare(ctx: Context, key: str, group: dict[str, list[object]], now: int) -
 
 def link(ctx: Context, ticket: TicketState, incident: Incident, now: int) -> None:
     ticket.incident = incident.id
+    incident.last_linked = max(incident.last_linked, ticket.opened)
     if ticket.id not in incident.tickets:
         incident.tickets.append(ticket.id)
     if ticket.id not in incident.unresolved and ticket.resolved_at is None:
@@ -139,7 +144,8 @@ def ticket_resolved(ctx: Context, ticket: TicketState, now: int) -> None:
         return
     incident.resolved_at = now
     incident.timer = None
-    ctx.state.indexes.open_incidents.pop(incident.key, None)
+    if ctx.state.indexes.open_incidents.get(incident.key) == incident.id:
+        del ctx.state.indexes.open_incidents[incident.key]
     ctx.state.scheduled.pop(INCIDENT_REF + incident.id, None)
     ctx.emit(
         None,

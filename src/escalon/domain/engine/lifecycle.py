@@ -113,10 +113,9 @@ def create(ctx: Context, event: EventRecord) -> TicketState:
     )
     ticket.calendar = ctx.book.calendar_for(ticket.priority, ticket.region)
     ctx.state.tickets[ticket.id] = ticket
-    history = ctx.state.indexes.issues.setdefault(
-        escalation.issue_key(ctx, ticket), {"tickets": {}, "escalations": {}}
-    )
-    history["tickets"][ticket.id] = ticket.opened
+    history = escalation.issue_history(ctx, ticket)
+    if history is not None:
+        history["tickets"][ticket.id] = ticket.opened
     escalation.enter_tier(ctx, ticket, ticket.tier, event.at, fresh=False)
     _after_facts(ctx, ticket, event.at)
     return ticket

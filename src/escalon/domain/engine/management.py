@@ -122,14 +122,14 @@ def check_repeated_escalation(ctx: Context, ticket: TicketState, now: int) -> No
         if ticket.management is not None and name in ticket.management.triggers:
             continue
         key = issue_key(ctx, ticket)
-        history = ctx.state.indexes.issues.get(key)
+        history = ctx.state.indexes.issues.get(key) if key is not None else None
         if history is None:
             continue
         since = now - int(trigger.window.as_timedelta.total_seconds()) * 1_000_000
         count = sum(1 for at in history["escalations"].values() if since <= at <= now)
         if count >= trigger.min_escalations:
             sentence = (
-                f"issue {key} escalated {count} times within {trigger.window} "
+                f"issue {key} escalated on {count} tickets within {trigger.window} "
                 f">= {trigger.min_escalations}"
             )
             open_management(

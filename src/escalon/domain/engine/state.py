@@ -206,12 +206,14 @@ class Incident:
     unresolved: list[str] = field(default_factory=list)
     resolved_at: int | None = None
     timer: Timer | None = None
+    last_linked: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "key": self.key,
             "declared_at": self.declared_at,
+            "last_linked": self.last_linked,
             "policy": self.policy,
             "tickets": list(self.tickets),
             "unresolved": list(self.unresolved),
@@ -236,7 +238,7 @@ class Incident:
 class Indexes:
     """What crosses tickets; small, bounded by the policy windows, stored as one document.
 
-    - `issues`: issue key -> {"tickets": {ticket: opened}, "escalations": {decision id: at}}
+    - `issues`: issue key -> {"tickets": {ticket: opened}, "escalations": {ticket: last at}}
     - `candidates`: major-incident match key -> {ticket: [opened, customer]} within the window
     - `open_incidents`: match key -> incident id; `incidents`: id -> Incident
     - `agents`: agent -> counters (requested, escalated, rejected_unjustified, rejected_back)
