@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from bench.eventgen import generate
+
 from escalon.domain.engine import EngineState, EventRecord, InvalidEvent, step
 from escalon.domain.events import parse_event
 from escalon.domain.policy import Policy

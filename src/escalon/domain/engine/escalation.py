@@ -184,7 +184,7 @@ def escalate(
         requested_by,
     )
     ticket.escalations.append(record)
-    _register_escalation(ctx, ticket, record, now)
+    _register_escalation(ctx, ticket, now)
     enter_tier(ctx, ticket, path.to_tier, now, fresh=False)
     tier = ctx.book.policy.tiers[path.to_tier]
     if tier.kind == "vendor":
@@ -211,7 +211,7 @@ def tier_name(record: Escalation) -> str:
     return record.target
 
 
-def _register_escalation(ctx: Context, ticket: TicketState, record: Escalation, now: int) -> None:
+def _register_escalation(ctx: Context, ticket: TicketState, now: int) -> None:
     """Cross-ticket bookkeeping, keyed by ticket so a replayed escalation counts once."""
     history = issue_history(ctx, ticket)
     if history is not None:
