@@ -120,17 +120,19 @@ def _stage(uow: UnitOfWork, working: dict[str, _Working], stored: Mapping[str, R
     changed = [w for w in working.values() if w.result is not None]
     uow.tickets.save([w.row for w in changed], existing=set(stored))
     moved = False
+    clocks: list[dict[str, Any]] = []
+    escalations: list[dict[str, Any]] = []
     for w in changed:
         assert w.result is not None
         ticket = w.row["id"]
-        uow.projections.replace_clocks(ticket, [_clock_row(ticket, c) for c in w.result.clocks])
-        uow.projections.upsert_escalations(
-            [_escalation_row(ticket, e) for e in w.result.escalations]
-        )
+        clocks += [_clock_row(ticket, c) for c in w.result.clocks]
+        escalations += [_escalation_row(ticket, e) for e in w.result.escalations]
         before = stored.get(ticket, {}).get("next_wakeup")
         after = w.row["next_wakeup"]
         if after is not None and (before is None or after < before):
             moved = True
+    uow.projections.replace_clocks([w.row["id"] for w in changed], clocks)
+    uow.projections.upsert_escalations(list({e["id"]: e for e in escalations}.values()))
     return moved
 
 

@@ -21,8 +21,14 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 10_000)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, busy_timeout_ms)
+    # Plain executemany lets psycopg pipeline one prepared statement; the default multi-row
+    # VALUES rewriting re-parses a new, long statement for every batch.
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, future=True
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        use_insertmanyvalues=False,
     )
 
 

@@ -61,8 +61,12 @@ class OutboxRows:
     def enqueue(self, messages: Sequence[OutboxMessage]) -> int:
         if not messages:
             return 0
-        statement = _insert(self.conn).returning(outbox.c.key)
-        return len(list(self.conn.execute(statement, [_row(m) for m in messages]).scalars()))
+        keys = [m.key for m in messages]
+        known = set(self.conn.execute(select(outbox.c.key).where(outbox.c.key.in_(keys))).scalars())
+        fresh = [_row(m) for m in {m.key: m for m in messages}.values() if m.key not in known]
+        if fresh:
+            self.conn.execute(_insert(self.conn), fresh)
+        return len(fresh)
 
 
 class SqlOutbox:

@@ -118,8 +118,10 @@ class SqlProjectionRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def replace_clocks(self, ticket: str, rows: Sequence[Row]) -> None:
-        self.conn.execute(t.clocks.delete().where(t.clocks.c.ticket == ticket))
+    def replace_clocks(self, tickets: Sequence[str], rows: Sequence[Row]) -> None:
+        """The clocks of `tickets` become `rows`: one delete and one insert per chunk."""
+        for chunk in _chunks(tickets):
+            self.conn.execute(t.clocks.delete().where(t.clocks.c.ticket.in_(chunk)))
         if rows:
             self.conn.execute(t.clocks.insert(), list(rows))
 
@@ -163,18 +165,25 @@ class SqlDecisionRepository:
         self.conn = conn
 
     def add_new(self, rows: Sequence[Row]) -> list[str]:
-        """Insert decisions not stored yet; returns the ids that were new (unique on id)."""
+        """Insert decisions not stored yet; returns the ids that were new (unique on id).
+
+        The callers hold the decisions' tickets locked, so the pre-read cannot race; the
+        ON CONFLICT clause is the backstop that keeps a decision stored once whatever happens.
+        """
         if not rows:
             return []
-        statement = (
-            _insert(self.conn, t.decisions)
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(t.decisions.c.id)
-        )
-        fresh: list[str] = []
-        for chunk in _chunks(rows):
-            fresh.extend(self.conn.execute(statement, list(chunk)).scalars())
-        return fresh
+        ids = [str(r["id"]) for r in rows]
+        known: set[str] = set()
+        for chunk in _chunks(ids):
+            query = select(t.decisions.c.id).where(t.decisions.c.id.in_(chunk))
+            known.update(self.conn.execute(query).scalars())
+        fresh = [r for r in rows if r["id"] not in known]
+        if fresh:
+            statement = _insert(self.conn, t.decisions).on_conflict_do_nothing(
+                index_elements=["id"]
+            )
+            self.conn.execute(statement, list(fresh))
+        return [str(r["id"]) for r in fresh]
 
     def for_ticket(self, ticket: str) -> list[Row]:
         query = (
