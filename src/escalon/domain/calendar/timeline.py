@@ -187,11 +187,18 @@ class TimelineCalendar(Calendar):
     def add_us(self, start: int, span: int) -> int:
         if span == 0:
             return start
+        table = self._table
+        if table.lo <= start < table.hi:
+            goal = table.worked(start) + span
+            if goal <= table.total:
+                return table.reach(goal)
         table = self._ahead(start, span)
         return table.reach(table.worked(start) + span)
 
     def elapsed_us(self, start: int, end: int) -> int:
-        table = self._covering(start, end)
+        table = self._table
+        if not (table.lo <= start < table.hi and table.lo <= end < table.hi):
+            table = self._covering(start, end)
         return table.worked(end) - table.worked(start)
 
     def is_open_us(self, instant: int) -> bool:

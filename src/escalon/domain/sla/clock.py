@@ -10,7 +10,7 @@ returns a new clock, which makes them cheap to keep in per-ticket state and to r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -41,7 +41,13 @@ class ClockState(StrEnum):
 
 def warning_label(fraction: float) -> str:
     """`0.75` -> `warning 75%`."""
-    return f"warning {fraction * 100:g}%"
+    label = _LABELS.get(fraction)
+    if label is None:
+        label = _LABELS.setdefault(fraction, f"warning {fraction * 100:g}%")
+    return label
+
+
+_LABELS: dict[float, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +124,11 @@ class SlaClock:
         self._check_order(at)
         current = self.open_pause
         if current is None:
-            return replace(self, pauses=(*self.pauses, Pause(at, None, reason)))
+            return self._evolve(pauses=(*self.pauses, Pause(at, None, reason)))
         if current.reason == reason:
             return self
         closed = (*self.pauses[:-1], Pause(current.start, at, current.reason))
-        return replace(self, pauses=(*closed, Pause(at, None, reason)))
+        return self._evolve(pauses=(*closed, Pause(at, None, reason)))
 
     def resume(self, at: datetime) -> SlaClock:
         """Count again from `at`."""
@@ -130,21 +136,21 @@ class SlaClock:
         if self.finished or current is None:
             return self
         self._check_order(at)
-        return replace(self, pauses=self._closed_pauses(at))
+        return self._evolve(pauses=self._closed_pauses(at))
 
     def stop(self, at: datetime) -> SlaClock:
         """The target is fulfilled at `at`: met, or breached if the breach came first."""
         if self.finished:
             return self
         self._check_order(at)
-        return replace(self, pauses=self._closed_pauses(at), stopped_at=at)
+        return self._evolve(pauses=self._closed_pauses(at), stopped_at=at)
 
     def cancel(self, at: datetime) -> SlaClock:
         """The target no longer applies; a cancelled clock counts neither as met nor breached."""
         if self.finished:
             return self
         self._check_order(at)
-        return replace(self, pauses=self._closed_pauses(at), cancelled_at=at)
+        return self._evolve(pauses=self._closed_pauses(at), cancelled_at=at)
 
     def reset(self, at: datetime) -> SlaClock:
         """A new cycle from `at` with the same target (a customer update restarts the cadence).
@@ -154,15 +160,8 @@ class SlaClock:
         self._check_order(at)
         current = None if self.finished else self.open_pause
         pauses = () if current is None else (Pause(at, None, current.reason),)
-        return replace(
-            self,
-            started_at=at,
-            pauses=pauses,
-            stopped_at=None,
-            cancelled_at=None,
-            retargeted_at=None,
-            fired=frozenset(),
-            cycle=self.cycle + 1,
+        return self._evolve(
+            started_at=at, pauses=pauses, fired=frozenset(), cycle=self.cycle + 1, fresh=True
         )
 
     def retarget(
@@ -178,11 +177,11 @@ class SlaClock:
         if self.finished:
             return self
         span_us(target, "target")
-        moved = replace(self, target=target, calendar=calendar or self.calendar)
+        moved = self._evolve(target=target, calendar=calendar or self.calendar)
         if not retroactive:
             return moved.reset(at)
         self._check_order(at)
-        return replace(moved, retargeted_at=at)
+        return moved._evolve(retargeted_at=at)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -246,7 +245,7 @@ class SlaClock:
             return self, ()
         instant, label = reached[-1]
         alert = ClockAlert(self.name, label, from_us(instant, calendar.zone), self.cycle)
-        return replace(self, fired=self.fired | {label for _, label in reached}), (alert,)
+        return self._evolve(fired=self.fired | {label for _, label in reached}), (alert,)
 
     def ledger(self, now: datetime, calendar: Calendar) -> list[CalendarPiece]:
         """Counted and excluded stretches from the start to `now` (or the stop), with reasons."""
@@ -337,6 +336,38 @@ class SlaClock:
         if current is None:
             return self.pauses
         return (*self.pauses[:-1], Pause(current.start, at, current.reason))
+
+    def _evolve(
+        self,
+        *,
+        target: timedelta | None = None,
+        calendar: str | None = None,
+        started_at: datetime | None = None,
+        pauses: tuple[Pause, ...] | None = None,
+        stopped_at: datetime | None = None,
+        cancelled_at: datetime | None = None,
+        retargeted_at: datetime | None = None,
+        fired: frozenset[str] | None = None,
+        cycle: int | None = None,
+        fresh: bool = False,
+    ) -> SlaClock:
+        """`dataclasses.replace` without its per-field introspection (clocks change often).
+        `fresh` clears the stop, cancel and re-target instants for a new cycle."""
+        keep = not fresh
+        return SlaClock(
+            self.name,
+            self.kind,
+            self.calendar if calendar is None else calendar,
+            self.target if target is None else target,
+            self.started_at if started_at is None else started_at,
+            self.pauses if pauses is None else pauses,
+            stopped_at or (self.stopped_at if keep else None),
+            cancelled_at or (self.cancelled_at if keep else None),
+            retargeted_at or (self.retargeted_at if keep else None),
+            self.warnings,
+            self.fired if fired is None else fired,
+            self.cycle if cycle is None else cycle,
+        )
 
     def _check_order(self, at: datetime) -> None:
         to_us(at, "at")
