@@ -17,6 +17,7 @@ from escalon.entrypoints.cli.notify import app as notify_app
 from escalon.entrypoints.cli.policy import app as policy_app
 from escalon.entrypoints.cli.replay import explain_command, replay_command
 from escalon.entrypoints.cli.report import report
+from escalon.entrypoints.cli.service import register as register_service
 from escalon.entrypoints.cli.simulate import simulate_ops_command
 from escalon.entrypoints.cli.sla import app as sla_app
 
@@ -31,6 +32,7 @@ schema_app = typer.Typer(
     help="Print the JSON Schemas of escalon's input formats.", no_args_is_help=True
 )
 app.add_typer(schema_app, name="schema")
+register_service(app)
 app.command()(demo)
 app.command("simulate-ops")(simulate_ops_command)
 app.command()(report)
