@@ -137,19 +137,22 @@ def generate(
 
 
 def open_tickets(count: int, *, seed: int = 11, prefix: str = "OPEN") -> Iterator[EventRecord]:
-    """`count` tickets created one second apart and left open (a backlog of P4 work)."""
+    """A backlog: `count` P4 tickets already with engineering (L3), opened during the hour before
+    `START` and left open. Their next wake-ups lie days ahead, so they load the engine's indexes
+    and wake-up heap without adding work to a short window after `START`."""
     rng = random.Random(seed)
-    origin = instant_us(START) - count * 1_000_000
+    origin = instant_us(START) - _HOUR
+    step = max(_HOUR // max(count, 1), 1)
     for n in range(count):
         data = {
             "customer": _customer(rng, 50_000),
             "priority": "P4",
             "category": "general",
-            "product_area": f"backlog-{n}",
+            "tier": "L3",
             "status": "open",
         }
         ticket = f"{prefix}{n:07d}"
-        yield EventRecord(f"{ticket}-0", "ticket.created", origin + n * 1_000_000, ticket, data)
+        yield EventRecord(f"{ticket}-0", "ticket.created", origin + n * step, ticket, data)
 
 
 def as_canonical(record: EventRecord) -> dict[str, Any]:
