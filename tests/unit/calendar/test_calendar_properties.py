@@ -109,7 +109,7 @@ def test_elapsed_and_is_open_equal_the_minute_reference(
     assert case.calendar.is_open(start) == case.reference.is_open(start)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(cases(), precise, st.integers(0, 200 * 3600 * 10**6))
 def test_elapsed_inverts_add(case: Case, start: datetime, span_us: int) -> None:
     span = timedelta(microseconds=span_us)
@@ -118,7 +118,7 @@ def test_elapsed_inverts_add(case: Case, start: datetime, span_us: int) -> None:
     assert due >= start
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(cases(), precise, precise, st.integers(0, 90 * 3600), st.integers(0, 90 * 3600))
 def test_add_is_monotonic_in_start_and_duration(
     case: Case, a: datetime, b: datetime, d1: int, d2: int
