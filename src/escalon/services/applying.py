@@ -1,4 +1,4 @@
-"""Running the engine over tickets and staging every resulting write in the open unit of work.
+"""Running the engine over a batch of events and staging every write in the open unit of work.
 
 Both live ingestion and the worker's ticks go through here, so a decision is stored, projected
 and queued for delivery the same way whoever caused it.
@@ -13,12 +13,23 @@ from datetime import datetime
 from typing import Any
 
 from escalon.domain.events import Event, TicketCreatedEvent
-from escalon.services.engine_port import DecisionOut, EngineRefusal, StepOut, TicketEngine
+from escalon.services.engine_port import (
+    SHARED,
+    BatchOut,
+    ClockOut,
+    DecisionOut,
+    EngineRefusal,
+    EscalationOut,
+    TicketEngine,
+)
 from escalon.services.errors import InvalidEvent, UnknownTicket
 from escalon.services.ports import Notifier, Row, UnitOfWork
 from escalon.services.ticket_summary import created_summary, fold_summary
 
 log = logging.getLogger(__name__)
+
+
+ENGINE_OWNED = ("tier", "status", "priority")
 
 
 @dataclass(frozen=True)
@@ -27,10 +38,33 @@ class Applied:
     wakeup_moved_earlier: bool
 
 
-@dataclass
-class _Working:
-    row: dict[str, Any]
-    result: StepOut | None = None
+class _Source:
+    """Stored state for the engine: the batch's tickets up front, any other ticket on demand."""
+
+    def __init__(self, uow: UnitOfWork, rows: dict[str, dict[str, Any]]) -> None:
+        self.uow = uow
+        self.rows = rows
+        self.extra: dict[str, dict[str, Any]] = {}
+        self._shared: Mapping[str, Any] | None = None
+        self._shared_read = False
+
+    def ticket(self, ticket_id: str) -> Mapping[str, Any] | None:
+        row = self.rows.get(ticket_id) or self.extra.get(ticket_id)
+        if row is None and ticket_id not in self.rows:
+            found = self.uow.tickets.get_many([ticket_id], lock=True).get(ticket_id)
+            if found is None:
+                return None
+            row = self.extra[ticket_id] = dict(found)
+        if row is None or not row["state"]:
+            return None
+        state: Mapping[str, Any] = row["state"]
+        return state
+
+    def shared(self) -> Mapping[str, Any] | None:
+        if not self._shared_read:
+            self._shared = self.uow.shared.get(lock=True)
+            self._shared_read = True
+        return self._shared
 
 
 def apply_events(
@@ -43,70 +77,53 @@ def apply_events(
     late_after_seconds: float,
     notifier: Notifier | None = None,
 ) -> Applied:
-    """Step each (field path, event) through its ticket's state; stage tickets, views, decisions.
+    """Apply (field path, event) pairs; stage tickets, views, decisions and outbox messages.
 
     Raises InvalidEvent or UnknownTicket naming the field; the caller's transaction then rolls
     back, so nothing of the request is half-stored.
     """
-    tickets = {item[1].ticket for item in items}
-    stored = uow.tickets.get_many(sorted(tickets), lock=True)
-    working = {tid: _Working(dict(row)) for tid, row in stored.items()}
-    decisions: list[DecisionOut] = []
-    decision_tickets: dict[str, str] = {}
+    if not items:
+        return Applied(0, False)
+    ids = sorted({e.ticket for _, e in items if e.ticket != SHARED})
+    stored = uow.tickets.get_many(ids, lock=True)
+    rows = {tid: dict(row) for tid, row in stored.items()}
     for path, event in items:
-        current = working.get(event.ticket)
-        if isinstance(event, TicketCreatedEvent):
-            if current is not None:
-                raise InvalidEvent(f"ticket {event.ticket!r} already exists", field=f"{path}ticket")
-            current = working[event.ticket] = _Working(_new_row(event, policy))
-        elif current is None:
-            raise UnknownTicket(
-                f"ticket {event.ticket!r} does not exist; send ticket.created first",
-                field=f"{path}ticket",
-            )
-        else:
-            current.row.update(fold_summary(current.row, event))
-        result = _step(engine, current.row["state"] or None, event, policy, path)
-        current.result = result
-        current.row["state"] = dict(result.state)
-        current.row["next_wakeup"] = _next_wakeup(result, event)
-        current.row["updated_at"] = max(current.row["updated_at"], event.at)
-        current.row["events"] += 0 if event.type == "tick" else 1
-        for decision in result.decisions:
-            decisions.append(decision)
-            decision_tickets[decision.id] = event.ticket
-    moved = _stage(uow, working, stored)
+        _fold(rows, path, event, policy)
+    source = _Source(uow, rows)
+    try:
+        out = engine.apply(source, items, policy)
+    except EngineRefusal as refusal:
+        raise InvalidEvent(str(refusal), field=refusal.field) from refusal
+    moved = _stage_tickets(uow, out, rows, source.extra, stored, items)
+    if out.shared is not None:
+        uow.shared.save(out.shared, out.shared_wakeup)
+        moved = moved or out.shared_wakeup is not None
+    all_rows = {**source.extra, **rows}
     fresh = _stage_decisions(
-        uow,
-        decisions,
-        decision_tickets,
-        {tid: w.row for tid, w in working.items()},
-        policy,
-        notifier,
-        now,
-        late_after_seconds,
+        uow, out.decisions, all_rows, policy, notifier, now, late_after_seconds
     )
     return Applied(decisions=fresh, wakeup_moved_earlier=moved)
 
 
-def _step(
-    engine: TicketEngine, state: Mapping[str, Any] | None, event: Event, policy: Any, path: str
-) -> StepOut:
-    try:
-        return engine.step(state, event, policy)
-    except EngineRefusal as refusal:
-        raise InvalidEvent(str(refusal), field=f"{path}{refusal.field}") from refusal
-
-
-def _next_wakeup(result: StepOut, event: Event) -> datetime | None:
-    """A tick fires everything due up to its instant, so a wake-up not after it would spin."""
-    wakeup = result.next_wakeup
-    if event.type == "tick" and wakeup is not None and wakeup <= event.at:
-        log.warning(
-            "engine asked to wake %s at %s, not after tick %s", event.ticket, wakeup, event.at
+def _fold(rows: dict[str, dict[str, Any]], path: str, event: Event, policy: Any) -> None:
+    """Keep the searchable summary columns and refuse what cannot apply to a known ticket."""
+    if event.ticket == SHARED:
+        return
+    current = rows.get(event.ticket)
+    if isinstance(event, TicketCreatedEvent):
+        if current is not None:
+            raise InvalidEvent(f"ticket {event.ticket!r} already exists", field=f"{path}ticket")
+        rows[event.ticket] = _new_row(event, policy)
+    elif current is None:
+        raise UnknownTicket(
+            f"ticket {event.ticket!r} does not exist; send ticket.created first",
+            field=f"{path}ticket",
         )
-        return None
-    return wakeup
+    else:
+        current.update(fold_summary(current, event))
+        current["updated_at"] = max(current["updated_at"], event.at)
+    if event.type != "tick":
+        rows[event.ticket]["events"] += 1
 
 
 def _new_row(event: TicketCreatedEvent, policy: Any) -> dict[str, Any]:
@@ -116,27 +133,55 @@ def _new_row(event: TicketCreatedEvent, policy: Any) -> dict[str, Any]:
     return row
 
 
-def _stage(uow: UnitOfWork, working: dict[str, _Working], stored: Mapping[str, Row]) -> bool:
-    changed = [w for w in working.values() if w.result is not None]
-    uow.tickets.save([w.row for w in changed], existing=set(stored))
+def _stage_tickets(
+    uow: UnitOfWork,
+    out: BatchOut,
+    rows: dict[str, dict[str, Any]],
+    extra: dict[str, dict[str, Any]],
+    stored: Mapping[str, Row],
+    items: Sequence[tuple[str, Event]],
+) -> bool:
+    ticks = {e.ticket: e.at for _, e in items if e.type == "tick"}
+    changed: dict[str, dict[str, Any]] = {}
+    for tid in rows:
+        if tid not in out.tickets and rows[tid] != stored.get(tid):
+            changed[tid] = rows[tid]  # summary moved though the engine state did not
     moved = False
-    clocks: list[dict[str, Any]] = []
-    escalations: list[dict[str, Any]] = []
-    for w in changed:
-        assert w.result is not None
-        ticket = w.row["id"]
-        clocks += [_clock_row(ticket, c) for c in w.result.clocks]
-        escalations += [_escalation_row(ticket, e) for e in w.result.escalations]
-        before = stored.get(ticket, {}).get("next_wakeup")
-        after = w.row["next_wakeup"]
+    for tid, ticket in out.tickets.items():
+        row = rows.get(tid) or extra.get(tid)
+        if row is None:
+            continue  # the engine reported a ticket escalon never stored; nothing to attach to
+        before = row["next_wakeup"]
+        row["state"] = dict(ticket.state)
+        for column in ENGINE_OWNED:  # the engine moves tiers and status on its own decisions
+            if isinstance(ticket.state.get(column), str):
+                row[column] = ticket.state[column]
+        row["next_wakeup"] = _guard(tid, ticket.next_wakeup, ticks.get(tid))
+        after = row["next_wakeup"]
         if after is not None and (before is None or after < before):
             moved = True
-    uow.projections.replace_clocks([w.row["id"] for w in changed], clocks)
-    uow.projections.upsert_escalations(list({e["id"]: e for e in escalations}.values()))
+        changed[tid] = row
+    existing = set(stored) | set(extra)
+    uow.tickets.save(list(changed.values()), existing=existing)
+    uow.projections.replace_clocks(
+        list(out.tickets), [_clock_row(t, c) for t, o in out.tickets.items() for c in o.clocks]
+    )
+    escalations = {
+        e.id: _escalation_row(t, e) for t, o in out.tickets.items() for e in o.escalations
+    }
+    uow.projections.upsert_escalations(list(escalations.values()))
     return moved
 
 
-def _clock_row(ticket: str, clock: Any) -> dict[str, Any]:
+def _guard(ticket: str, wakeup: datetime | None, tick: datetime | None) -> datetime | None:
+    """A tick fires everything due up to its instant, so a wake-up not after it would spin."""
+    if tick is not None and wakeup is not None and wakeup <= tick:
+        log.warning("engine wake-up %s for %s is not after tick %s", wakeup, ticket, tick)
+        return None
+    return wakeup
+
+
+def _clock_row(ticket: str, clock: ClockOut) -> dict[str, Any]:
     return {
         "ticket": ticket,
         "name": clock.name,
@@ -147,7 +192,7 @@ def _clock_row(ticket: str, clock: Any) -> dict[str, Any]:
     }
 
 
-def _escalation_row(ticket: str, esc: Any) -> dict[str, Any]:
+def _escalation_row(ticket: str, esc: EscalationOut) -> dict[str, Any]:
     return {
         "id": esc.id,
         "ticket": ticket,
@@ -165,7 +210,6 @@ def _escalation_row(ticket: str, esc: Any) -> dict[str, Any]:
 def _stage_decisions(
     uow: UnitOfWork,
     decisions: Sequence[DecisionOut],
-    tickets: Mapping[str, str],
     ticket_rows: Mapping[str, Row],
     policy: Any,
     notifier: Notifier | None,
@@ -175,7 +219,7 @@ def _stage_decisions(
     rows: list[dict[str, Any]] = [
         {
             "id": d.id,
-            "ticket": tickets[d.id],
+            "ticket": d.ticket,
             "kind": d.kind,
             "due_at": d.due_at,
             "fired_at": now,

@@ -19,6 +19,7 @@ class DecisionOut:
     """A decision as stored: `due_at` is when it was meant to fire, whatever the firing time."""
 
     id: str
+    ticket: str
     kind: str
     due_at: datetime
     reason: str
@@ -49,18 +50,42 @@ class EscalationOut:
 
 
 @dataclass(frozen=True)
-class StepOut:
+class TicketOut:
+    """A ticket after a batch: its serialised state, next wake-up and read-model views."""
+
     state: Mapping[str, Any]
-    decisions: Sequence[DecisionOut]
     next_wakeup: datetime | None
     clocks: Sequence[ClockOut]
     escalations: Sequence[EscalationOut]
 
 
-class TicketEngine(Protocol):
-    """Runs one event (or tick) against one ticket's state under a policy."""
+@dataclass(frozen=True)
+class BatchOut:
+    """What a batch changed. `shared` is None when the cross-ticket document did not change."""
 
-    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> StepOut: ...
+    tickets: Mapping[str, TicketOut]
+    decisions: Sequence[DecisionOut]
+    shared: Mapping[str, Any] | None
+    shared_wakeup: datetime | None
+
+
+class StateSource(Protocol):
+    """Stored state, read on demand: the engine may consult tickets other than the event's."""
+
+    def ticket(self, ticket_id: str) -> Mapping[str, Any] | None: ...
+    def shared(self) -> Mapping[str, Any] | None: ...
+
+
+SHARED = "*"
+"""The ticket id of a tick for the cross-ticket document (major incidents)."""
+
+
+class TicketEngine(Protocol):
+    """Applies events (or ticks) in order under a policy and reports every change."""
+
+    def apply(
+        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+    ) -> BatchOut: ...
 
 
 class EngineRefusal(Exception):

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from escalon.domain.events import TickEvent
 from escalon.services.applying import apply_events
-from escalon.services.engine_port import TicketEngine
+from escalon.services.engine_port import SHARED, TicketEngine
 from escalon.services.policies import PolicyBook
 from escalon.services.ports import Notifier, UnitOfWorkFactory
 
@@ -39,10 +39,13 @@ class Firer:
         """Claim up to `batch_size` tickets due at `now`, tick them, store everything."""
         with self.uow_factory() as uow:
             due = uow.tickets.claim_due(now, self.batch_size)
-            if not due:
+            shared = uow.shared.due(now)
+            if not due and not shared:
                 return Fired(0, 0)
             policy = self.policies.active(uow)
             items = [("/", _tick(str(row["id"]), now)) for row in due]
+            if shared:
+                items.append(("/", _tick(SHARED, now)))
             applied = apply_events(
                 uow,
                 self.engine,
@@ -57,7 +60,8 @@ class Firer:
 
     def earliest_wakeup(self) -> datetime | None:
         with self.uow_factory(read_only=True) as uow:
-            return uow.tickets.earliest_wakeup()
+            times = [uow.tickets.earliest_wakeup(), uow.shared.next_wakeup()]
+        return min((t for t in times if t is not None), default=None)
 
 
 def _tick(ticket: str, now: datetime) -> TickEvent:

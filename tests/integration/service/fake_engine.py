@@ -7,17 +7,20 @@ acknowledgement deadline; a tick fires every deadline due up to its instant, onc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from escalon.domain.events import Event
 from escalon.services.engine_port import (
+    BatchOut,
     ClockOut,
     DecisionOut,
     EngineRefusal,
     EscalationOut,
-    StepOut,
+    StateSource,
+    TicketOut,
 )
 
 BREACH_AFTER = {"P1": timedelta(hours=1)}
@@ -25,12 +28,35 @@ DEFAULT_BREACH = timedelta(hours=4)
 ACK_WITHIN = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class _Stepped(TicketOut):
+    decisions: list[DecisionOut] = field(default_factory=list)
+
+
 def _t(raw: str) -> datetime:
     return datetime.fromisoformat(raw)
 
 
 class FakeEngine:
-    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> StepOut:
+    def apply(
+        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+    ) -> BatchOut:
+        states: dict[str, Mapping[str, Any] | None] = {}
+        tickets: dict[str, TicketOut] = {}
+        decisions: list[DecisionOut] = []
+        for path, event in items:
+            if event.ticket not in states:
+                states[event.ticket] = source.ticket(event.ticket)
+            try:
+                out = self.step(states[event.ticket], event, policy)
+            except EngineRefusal as refusal:
+                raise EngineRefusal(str(refusal), field=f"{path}{refusal.field}") from refusal
+            states[event.ticket] = out.state
+            tickets[event.ticket] = out
+            decisions += out.decisions
+        return BatchOut(tickets=tickets, decisions=decisions, shared=None, shared_wakeup=None)
+
+    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> TicketOut:
         s: dict[str, Any] = {
             "deadlines": [],
             "fired": [],
@@ -68,6 +94,7 @@ class FakeEngine:
             decisions.append(
                 DecisionOut(
                     id=f"{event.ticket}:{kind}:{at}",
+                    ticket=event.ticket,
                     kind=kind,
                     due_at=_t(at),
                     reason=f"{kind} due at {at}",
@@ -101,10 +128,10 @@ class FakeEngine:
             )
             for eid, e in s["escalations"].items()
         ]
-        return StepOut(
+        return _Stepped(
             state=s,
-            decisions=decisions,
             next_wakeup=min(wakeups) if wakeups else None,
             clocks=clocks,
             escalations=escalations,
+            decisions=decisions,
         )

@@ -42,7 +42,7 @@ def _seed_due(service: Service, count: int) -> datetime:
     rows = []
     for i in range(count):
         event = parse_event(created(f"T-{i}", opened, priority="P1"))
-        out = engine.step(None, event, policy)
+        out = engine.step(None, event, policy)  # one ticket, as ingestion would apply it
         rows.append(
             {
                 "id": event.ticket,

@@ -293,3 +293,41 @@ class SqlApprovalRepository:
             query = query.where(t.approvals.c.ticket == ticket)
         query = query.order_by(t.approvals.c.requested_at).limit(limit)
         return _rows(self.conn.execute(query))
+
+
+class SqlSharedState:
+    """The engine's cross-ticket document, one row; locked while a transaction uses it."""
+
+    NAME = "indexes"
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, *, lock: bool) -> Row | None:
+        docs = t.engine_documents
+        query = select(docs.c.body).where(docs.c.name == self.NAME)
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        body: Row | None = self.conn.execute(query).scalar_one_or_none()
+        return body
+
+    def save(self, body: Row, next_wakeup: datetime | None) -> None:
+        statement = _insert(self.conn, t.engine_documents).values(
+            name=self.NAME, body=dict(body), next_wakeup=next_wakeup
+        )
+        self.conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"body": statement.excluded.body, "next_wakeup": next_wakeup},
+            )
+        )
+
+    def due(self, now: datetime) -> bool:
+        wakeup = self.next_wakeup()
+        return wakeup is not None and wakeup <= now
+
+    def next_wakeup(self) -> datetime | None:
+        docs = t.engine_documents
+        query = select(docs.c.next_wakeup).where(docs.c.name == self.NAME)
+        value: datetime | None = self.conn.execute(query).scalar_one_or_none()
+        return value

@@ -177,3 +177,11 @@ approvals = Table(
     Column("decided_at", UTCDateTime(), nullable=True),
     Column("note", Text, nullable=True),
 )
+
+engine_documents = Table(
+    "engine_documents",
+    metadata,
+    Column("name", String(80), primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("next_wakeup", UTCDateTime(), nullable=True),
+)

@@ -16,6 +16,7 @@ from escalon.adapters.db.repositories import (
     SqlEventStore,
     SqlPolicyRepository,
     SqlProjectionRepository,
+    SqlSharedState,
     SqlTicketRepository,
     SqlTokenRepository,
 )
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     policies: SqlPolicyRepository
     tokens: SqlTokenRepository
     approvals: SqlApprovalRepository
+    shared: SqlSharedState
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
         self.policies = SqlPolicyRepository(conn)
         self.tokens = SqlTokenRepository(conn)
         self.approvals = SqlApprovalRepository(conn)
+        self.shared = SqlSharedState(conn)
         return self
 
     def __exit__(
