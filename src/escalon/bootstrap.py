@@ -23,6 +23,7 @@ from escalon.services.engine_port import TicketEngine
 from escalon.services.firing import Firer
 from escalon.services.handoffs import Handoffs
 from escalon.services.ingest import Ingestor
+from escalon.services.outbox import RoutingNotifier
 from escalon.services.policies import PolicyBook, install_first
 from escalon.services.ports import Notifier
 from escalon.settings import Settings, load_settings
@@ -90,7 +91,11 @@ def bootstrap(
     uow = SqlUnitOfWorkFactory(db)
     engine = ticket_engine or default_ticket_engine()
     policies = PolicyBook(parse_policy_text)
-    ingestor = Ingestor(uow, engine, policies, settings.late_after_seconds, notifier)
+    routing = RoutingNotifier(ticket_url=settings.ticket_url)
+    notifier = notifier or routing
+    ingestor = Ingestor(
+        uow, engine, policies, settings.late_after_seconds, notifier, routing.for_events
+    )
     firer = Firer(
         uow, engine, policies, settings.late_after_seconds, notifier, settings.worker_batch_size
     )

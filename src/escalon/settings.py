@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         ge=0,
         description="A decision fired more than this after its due instant is marked late.",
     )
+    ticket_url: str | None = Field(
+        default=None,
+        description="Link to a ticket in the helpdesk for notifications, with `{ticket}`.",
+    )
     log_level: str = Field(default="info", description="Log level of the service and worker.")
 
 

@@ -36,6 +36,7 @@ ENGINE_OWNED = ("tier", "status", "priority")
 class Applied:
     decisions: int
     wakeup_moved_earlier: bool
+    tickets: Mapping[str, Row]
 
 
 class _Source:
@@ -83,7 +84,7 @@ def apply_events(
     back, so nothing of the request is half-stored.
     """
     if not items:
-        return Applied(0, False)
+        return Applied(0, False, {})
     ids = sorted({e.ticket for _, e in items if e.ticket != SHARED})
     stored = uow.tickets.get_many(ids, lock=True)
     rows = {tid: dict(row) for tid, row in stored.items()}
@@ -102,7 +103,7 @@ def apply_events(
     fresh = _stage_decisions(
         uow, out.decisions, all_rows, policy, notifier, now, late_after_seconds
     )
-    return Applied(decisions=fresh, wakeup_moved_earlier=moved)
+    return Applied(decisions=fresh, wakeup_moved_earlier=moved, tickets=all_rows)
 
 
 def _fold(rows: dict[str, dict[str, Any]], path: str, event: Event, policy: Any) -> None:

@@ -18,7 +18,7 @@ from escalon.services.applying import apply_events
 from escalon.services.engine_port import TicketEngine
 from escalon.services.errors import Conflict, InvalidEvent
 from escalon.services.policies import PolicyBook
-from escalon.services.ports import Notifier, UnitOfWork, UnitOfWorkFactory
+from escalon.services.ports import EventNotifier, Notifier, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Ingestor:
     policies: PolicyBook
     late_after_seconds: float
     notifier: Notifier | None
+    event_notifier: EventNotifier | None = None
 
     def ingest(
         self,
@@ -83,7 +84,10 @@ class Ingestor:
                 late_after_seconds=self.late_after_seconds,
                 notifier=self.notifier,
             )
-            uow.events.append([_event_row(events[i], digests[i], caller, now) for i in new])
+            rows = [_event_row(events[i], digests[i], caller, now) for i in new]
+            uow.events.append(rows)
+            if self.event_notifier is not None and rows:
+                uow.outbox.enqueue(self.event_notifier(rows, applied.tickets, policy, now))
             uow.audit.record(
                 caller.audit(
                     "events.ingest",

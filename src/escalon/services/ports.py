@@ -132,6 +132,14 @@ class Notifier(Protocol):
     ) -> Sequence[Any]: ...
 
 
+class EventNotifier(Protocol):
+    """Turns stored events (acknowledgements, resolutions) into outbox messages."""
+
+    def __call__(
+        self, events: Sequence[Row], tickets: Mapping[str, Row], policy: Any, now: datetime
+    ) -> Sequence[Any]: ...
+
+
 Clock = Callable[[], datetime]
 """The wall clock, injected at the composition root; the domain only ever sees its readings."""
 
