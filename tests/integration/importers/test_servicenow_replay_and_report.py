@@ -14,10 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from escalon.adapters.importers.mapping import load_mapping
-from escalon.adapters.importers.reader import csv_rows, open_text
-from escalon.adapters.importers.run import run_import
-from escalon.adapters.importers.sinks import JsonlSink
+from escalon.adapters.importers.common import ImportSummary
 from escalon.adapters.policy_files import load_default_policy
 from escalon.domain.engine import EngineState
 from escalon.entrypoints.cli.main import app
@@ -25,28 +22,17 @@ from escalon.services.replay import Replayer, read_events, replay
 
 pytestmark = pytest.mark.slow
 
-MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 REPLAYED_INCIDENTS = 600
 
 
 @pytest.fixture(scope="module")
-def imported(servicenow_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("servicenow") / "events.jsonl"
-    mapping = load_mapping(MAPPINGS / "servicenow-sample.yaml")
-    summary, committed = run_import(servicenow_sample, mapping, JsonlSink(out), skip_invalid=True)
-    assert committed and summary.rows == 119_998 and len(summary.tickets) == 20_769
-    return out
+def imported(servicenow_import: tuple[Path, ImportSummary]) -> Path:
+    return servicenow_import[0]
 
 
 @pytest.fixture(scope="module")
-def log_rows(servicenow_sample: Path) -> dict[str, list[dict[str, str]]]:
-    rows: dict[str, list[dict[str, str]]] = {}
-    keep = ("sys_updated_at", "sys_mod_count", "assignment_group", "incident_state")
-    keep += ("reassignment_count", "reopen_count")
-    with open_text(servicenow_sample) as text:
-        for row in csv_rows(text):
-            rows.setdefault(row.values["number"], []).append({k: row.values[k] for k in keep})
-    return rows
+def log_rows(servicenow_rows: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    return servicenow_rows
 
 
 def test_replay_reconstructs_the_logs_own_counters(
