@@ -1,8 +1,9 @@
 """Every dashboard aggregate computed by DuckDB over the Arrow record tables.
 
 The escalation figures come from one grouping-sets scan plus one scan by tier (medians are the
-only costly aggregate, so they are asked for once); tickets, credits, churn and initiatives are
-each one small query. No DuckDB extension is used.
+only costly aggregate, so they are asked for once) over the integer-coded columnar copy
+(`analytics.columnar`); tickets, credits, churn and initiatives are each one small query. The
+text tables stay registered too, for the trend queries. No DuckDB extension is used.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from escalon.analytics.aggregates import (
     period_label,
     previous_month,
 )
+from escalon.analytics.columnar import coded_copy
 from escalon.analytics.records import EscalationRecords
 from escalon.analytics.targets import Targets
 
@@ -37,11 +39,20 @@ _DIMENSIONS = (
 )
 
 
+_CODED_ESCALATION_COLUMNS = (*_DIMENSIONS, "to_tier")
+
+
 def connect(records: EscalationRecords) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the five record tables registered (zero-copy over Arrow)."""
+    """An in-memory DuckDB over the record tables (zero-copy over Arrow) and their coded copy."""
     con = duckdb.connect(":memory:")
     con.register("escalations", records.escalations)
     con.register("tickets", records.tickets)
+    coded, dictionaries = coded_copy(records.escalations, _CODED_ESCALATION_COLUMNS)
+    con.register("escalation_codes", coded)
+    coded_tickets, ticket_dictionaries = coded_copy(records.tickets, ("category",))
+    con.register("ticket_codes", coded_tickets)
+    for name, table in (*dictionaries.items(), *ticket_dictionaries.items()):
+        con.register(f"codes_{name}", table)
     con.register("credits", records.credits)
     con.register("initiatives", records.initiatives)
     con.register("churn", records.churn)
@@ -53,18 +64,15 @@ def _quote(text: str) -> str:
     return f"'{escaped}'"
 
 
-def _cost_case(targets: Targets) -> str:
-    arms = " ".join(
-        f"WHEN {_quote(tier)} THEN {float(cost)!r}"
-        for tier, cost in targets.labour_per_hour.items()
-    )
-    return f"CASE to_tier {arms} ELSE 0.0 END" if arms else "0.0"
+def _code_of(column: str, value: str) -> str:
+    """SQL for the code of `value` in a coded column (-1 when the value never occurs)."""
+    return f"coalesce((SELECT code FROM codes_{column} WHERE value = {_quote(value)}), -1)"
 
 
 def compute_aggregates(con: duckdb.DuckDBPyConnection, period: int, targets: Targets) -> Aggregates:
     agg = Aggregates(period=period)
     agg.previous_total = _scalar(
-        con, "SELECT count(*) FROM escalations WHERE month = ?", [previous_month(period)]
+        con, "SELECT count(*) FROM escalation_codes WHERE month = ?", [previous_month(period)]
     )
     _escalation_dimensions(con, period, agg)
     _tiers(con, period, targets, agg)
@@ -100,16 +108,28 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> Any:
 def _escalation_dimensions(con: duckdb.DuckDBPyConnection, period: int, agg: Aggregates) -> None:
     sets = ", ".join(f"({d})" for d in _DIMENSIONS)
     grouping = ", ".join(f"grouping({d})" for d in _DIMENSIONS)
+    names = ", ".join(f"c_{d}.value" for d in _DIMENSIONS)
+    joins = " ".join(f"LEFT JOIN codes_{d} c_{d} ON g.{d} = c_{d}.code" for d in _DIMENSIONS)
+    functional = f"path <> {_code_of('path', 'management')}"
+    dims = ", ".join(_DIMENSIONS)
+    # one hash aggregate over all dimensions at once (a few thousand rows), then the marginals
+    # from that small cube: the 10M-row scan happens once, not once per grouping set
     rows = con.execute(
-        f"""SELECT [{grouping}], {", ".join(_DIMENSIONS)},
-              count(*), count(over_escalation),
-              count(*) FILTER (WHERE path <> 'management' AND resolved_at_tier),
-              count(*) FILTER (WHERE path <> 'management'
-                  AND (resolved_at_tier OR escalated_further OR returned OR rejected)),
-              count(*) FILTER (WHERE path <> 'management' AND re_escalation),
-              count(*) FILTER (WHERE path <> 'management')
-            FROM escalations WHERE month = ?
-            GROUP BY GROUPING SETS ((), {sets})""",
+        f"""WITH cube AS (
+              SELECT {dims}, count(*) AS n, count(over_escalation) AS avoidable,
+                count(*) FILTER (WHERE {functional} AND resolved_at_tier) AS ok,
+                count(*) FILTER (WHERE {functional}
+                    AND (resolved_at_tier OR escalated_further OR returned OR rejected)) AS ended,
+                count(*) FILTER (WHERE {functional} AND re_escalation) AS re,
+                count(*) FILTER (WHERE {functional}) AS functional
+              FROM escalation_codes WHERE month = ? GROUP BY ALL),
+            g AS (
+              SELECT [{grouping}] AS flags, {dims}, coalesce(sum(n), 0) AS n,
+                coalesce(sum(avoidable), 0) AS avoidable, coalesce(sum(ok), 0) AS ok,
+                coalesce(sum(ended), 0) AS ended, coalesce(sum(re), 0) AS re,
+                coalesce(sum(functional), 0) AS functional
+              FROM cube GROUP BY GROUPING SETS ((), {sets}))
+            SELECT flags, {names}, n, avoidable, ok, ended, re, functional FROM g {joins}""",
         [period],
     ).fetchall()
     targets: dict[str, dict[str, int]] = {
@@ -141,32 +161,39 @@ def _escalation_dimensions(con: duckdb.DuckDBPyConnection, period: int, agg: Agg
 
 def _tiers(con: duckdb.DuckDBPyConnection, period: int, targets: Targets, agg: Aggregates) -> None:
     rows = con.execute(
-        f"""SELECT to_tier, count(*), count(resolution_hours) FILTER (WHERE resolved_at_tier),
-              avg(resolution_hours) FILTER (WHERE resolved_at_tier),
-              median(resolution_hours) FILTER (WHERE resolved_at_tier),
-              coalesce(sum(handling_hours * {_cost_case(targets)}), 0)
-            FROM escalations WHERE month = ? GROUP BY to_tier""",
+        """WITH g AS (
+              SELECT to_tier, count(*) AS n,
+                count(resolution_hours) FILTER (WHERE resolved_at_tier) AS resolved,
+                avg(resolution_hours) FILTER (WHERE resolved_at_tier) AS avg_hours,
+                median(resolution_hours) FILTER (WHERE resolved_at_tier) AS median_hours,
+                coalesce(sum(handling_hours), 0) AS handling
+              FROM escalation_codes WHERE month = ? GROUP BY to_tier)
+            SELECT c.value, n, resolved, avg_hours, median_hours, handling
+            FROM g LEFT JOIN codes_to_tier c ON g.to_tier = c.code""",
         [period],
     ).fetchall()
-    for tier, n, resolved, avg, median, cost in rows:
+    for tier, n, resolved, avg, median, handling in rows:
         agg.tiers[str(tier)] = TierTimes(
             int(n),
             int(resolved),
             None if avg is None else float(avg),
             None if median is None else float(median),
         )
-        agg.labour_cost += float(cost)
+        agg.labour_cost += float(handling) * targets.labour_per_hour.get(str(tier), 0.0)
 
 
 def _tickets(con: duckdb.DuckDBPyConnection, period: int, agg: Aggregates) -> None:
     rows = con.execute(
-        """SELECT grouping(category), category, count(*),
-              count(*) FILTER (WHERE fcr), count(*) FILTER (WHERE resolved),
-              coalesce(sum(csat) FILTER (WHERE escalations > 0), 0),
-              count(csat) FILTER (WHERE escalations > 0),
-              coalesce(sum(csat) FILTER (WHERE escalations = 0), 0),
-              count(csat) FILTER (WHERE escalations = 0)
-            FROM tickets WHERE month = ? GROUP BY GROUPING SETS ((), (category))""",
+        """WITH g AS (
+              SELECT grouping(category) AS flag, category, count(*) AS n,
+                count(*) FILTER (WHERE fcr) AS fcr, count(*) FILTER (WHERE resolved) AS resolved,
+                coalesce(sum(csat) FILTER (WHERE escalations > 0), 0) AS esc_sum,
+                count(csat) FILTER (WHERE escalations > 0) AS esc_n,
+                coalesce(sum(csat) FILTER (WHERE escalations = 0), 0) AS non_sum,
+                count(csat) FILTER (WHERE escalations = 0) AS non_n
+              FROM ticket_codes WHERE month = ? GROUP BY GROUPING SETS ((), (category)))
+            SELECT flag, c.value, n, fcr, resolved, esc_sum, esc_n, non_sum, non_n
+            FROM g LEFT JOIN codes_category c ON g.category = c.code""",
         [period],
     ).fetchall()
     for flag, category, n, fcr, resolved, esc_sum, esc_n, non_sum, non_n in rows:
