@@ -33,7 +33,7 @@ from bench.eventgen import as_canonical, generate
 from escalon.adapters.policy_files import load_default_policy
 from escalon.domain.engine import EngineState, EventRecord
 from escalon.domain.events import parse_event
-from escalon.services.replay import Replayer, replay
+from escalon.services.replay import Replayer, bulk_collection, replay
 tickets, mode = int(sys.argv[1]), sys.argv[2]
 policy = load_default_policy()
 events = generate(tickets)
@@ -41,7 +41,8 @@ if mode == "validated":
     events = (EventRecord.from_event(parse_event(as_canonical(r))) for r in events)
 runner = Replayer(policy, state=EngineState(keep_history=(mode == "history")))
 start = time.process_time()
-decisions = sum(1 for _ in replay(events, policy, replayer=runner))
+with bulk_collection():
+    decisions = sum(1 for _ in replay(events, policy, replayer=runner))
 seconds = time.process_time() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"events": runner.events, "seconds": seconds, "decisions": decisions,
@@ -53,7 +54,7 @@ import json, sys, time
 from datetime import timedelta
 from bench.eventgen import START, generate, open_tickets
 from escalon.adapters.policy_files import load_default_policy
-from escalon.services.replay import Replayer
+from escalon.services.replay import Replayer, bulk_collection
 backlog, work = int(sys.argv[1]), int(sys.argv[2])
 policy = load_default_policy()
 runner = Replayer(policy)
@@ -62,8 +63,9 @@ for record in open_tickets(backlog):
 horizon = int((START.timestamp() + 3600) * 1_000_000)
 events = [r for r in generate(work, prefix="W", spacing_seconds=0.5) if r.at < horizon]
 start = time.process_time()
-for record in events:
-    runner.feed(record)
+with bulk_collection():
+    for record in events:
+        runner.feed(record)
 seconds = time.process_time() - start
 open_now = sum(1 for t in runner.state.tickets.values() if t.resolved_at is None)
 print(json.dumps({"events": len(events), "seconds": seconds, "open": open_now,

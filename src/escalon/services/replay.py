@@ -9,8 +9,10 @@ it, so decisions come out in time order.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,22 @@ def replay(
     end = until if until is not None else last
     if end is not None:
         yield from runner.finish(end)
+
+
+@contextmanager
+def bulk_collection() -> Iterator[None]:
+    """Collect cyclic garbage rarely during a long replay.
+
+    Engine state is many small, long-lived, acyclic records; with the default thresholds the
+    collector rescans them over and over, which costs a replay of a million events more than a
+    tenth of its time. The previous thresholds are restored afterwards.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from bench.eventgen import generate
 from escalon.domain.engine import EngineState, EventRecord, InvalidEvent, step
 from escalon.domain.events import parse_event
 from escalon.domain.policy import Policy
-from escalon.services.replay import Replayer, replay
+from escalon.services.replay import Replayer, bulk_collection, replay
 
 from .conftest import Desk
 
@@ -176,7 +176,8 @@ def test_generated_log_through_step_matches_the_replay_service(policy: Policy) -
 @pytest.mark.slow
 def test_generated_log_of_100k_tickets_replays_without_error(policy: Policy) -> None:
     runner = Replayer(policy)
-    decisions = sum(1 for _ in replay(generate(100_000), policy, replayer=runner))
+    with bulk_collection():
+        decisions = sum(1 for _ in replay(generate(100_000), policy, replayer=runner))
     assert runner.rejected == []
     assert runner.events > 600_000
     assert decisions > 0

@@ -331,9 +331,9 @@ def automatic_criterion(
     ctx: Context, ticket: TicketState, path: EscalationPath
 ) -> tuple[str, dict[str, Fact], str] | None:
     """The first automatic criterion of `path` that the ticket's facts satisfy."""
-    declined = ticket.flags.get("declined", [])
-    for criterion in path.criteria:
-        if not in_scope(criterion, ticket) or f"{path.name}:{criterion.type}" in declined:
+    declined = ticket.flags.get("declined", ())
+    for criterion, key in ctx.book.automatic.get(path.from_tier, ()):
+        if key in declined or not in_scope(criterion, ticket):
             continue
         hit = _satisfied(ctx, ticket, criterion)
         if hit is not None:
@@ -403,7 +403,7 @@ def check_paths(ctx: Context, ticket: TicketState, now: int) -> None:
         if ticket.resolved_at is not None or ticket.closed:
             return
         path = ctx.book.path_from.get(ticket.tier)
-        if path is None:
+        if path is None or not ctx.book.automatic.get(ticket.tier):
             return
         hit = automatic_criterion(ctx, ticket, path)
         if hit is None:

@@ -10,23 +10,25 @@ from escalon.domain.engine.timers import Timer, take_due
 _MAX_FIRINGS = 10_000
 
 
-def fire_ticket(ctx: Context, ticket: TicketState, upto: int, *, inclusive: bool) -> None:
-    """Decide every timer threshold due before `upto` (or at it, when `inclusive`)."""
+def fire_ticket(ctx: Context, ticket: TicketState, upto: int, *, inclusive: bool) -> int | None:
+    """Decide every timer threshold due before `upto` (or at it, when `inclusive`); return the
+    ticket's next due instant afterwards."""
+    limit = upto if inclusive else upto - 1
     for _ in range(_MAX_FIRINGS):
         earliest: Timer | None = None
+        best = 0
         for timer in ticket.timers.values():
             due = timer.due
-            if due is not None and (earliest is None or due < earliest.due):  # type: ignore[operator]
-                earliest = timer
-        if earliest is None or earliest.due is None:
-            return
-        due = earliest.due
-        if due > upto or (due == upto and not inclusive):
-            return
-        crossed = take_due(earliest, ctx.calendar(earliest.calendar), due)
+            if due is not None and (earliest is None or due < best):
+                earliest, best = timer, due
+        if earliest is None or best > limit:
+            return None if earliest is None else best
+        crossed = take_due(earliest, ctx.calendar(earliest.calendar), best)
         if crossed is not None:
-            ticket.last = max(ticket.last, due)
+            if best > ticket.last:
+                ticket.last = best
             _decide(ctx, ticket, earliest, crossed[0], crossed[1])
+    return ticket.next_due
 
 
 def _decide(ctx: Context, ticket: TicketState, timer: Timer, index: int, at: int) -> None:

@@ -39,20 +39,18 @@ def check_triggers(ctx: Context, ticket: TicketState, now: int) -> None:
     fired = ticket.management.triggers if ticket.management is not None else []
     flags = ticket.flags
     for name, trigger in ctx.book.policy.management.triggers.items():
+        kind = trigger.type
         if name in fired:
             continue
-        scoped = in_scope(trigger, ticket)
-        if trigger.type == "unresolved":
-            _arm_unresolved(ctx, ticket, name, trigger, now, scoped)
+        if kind == "unresolved":
+            _arm_unresolved(ctx, ticket, name, trigger, now, in_scope(trigger, ticket))
             continue
-        if not scoped:
+        if not flags.get(kind) or not in_scope(trigger, ticket):
             continue
         facts: dict[str, Fact] = {}
-        if trigger.type in ("churn_threat", "public_complaint", "legal_compliance_security"):
-            if not flags.get(trigger.type):
-                continue
-            facts[trigger.type] = True
-            sentence = trigger.type.replace("_", " ").replace(
+        if kind in ("churn_threat", "public_complaint", "legal_compliance_security"):
+            facts[kind] = True
+            sentence = kind.replace("_", " ").replace(
                 "legal compliance security", "legal/compliance/security concern"
             )
             sentence = f"{sentence} flagged on {ticket.id}"

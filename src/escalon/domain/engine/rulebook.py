@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from escalon.domain.calendar import Calendar, build_calendars
 from escalon.domain.durations import Duration
-from escalon.domain.policy import EscalationPath, Policy
+from escalon.domain.policy import Criterion, EscalationPath, Policy
+
+AUTOMATIC = frozenset({"engineering_required", "impact", "repeated_failure", "vendor_dependency"})
+"""Criteria decided from the ticket's facts; time runs on a clock, the others are requested."""
 
 PAUSING_STATUSES = frozenset({"pending_customer", "on_hold"})
 """While waiting on the customer (or on hold) customer-facing clocks stop counting."""
@@ -31,6 +34,8 @@ class Rulebook:
     path_from: Mapping[str, EscalationPath]
     tier_order: tuple[str, ...]
     warnings: tuple[float, ...]
+    automatic: Mapping[str, tuple[tuple[Criterion, str], ...]]
+    """Per source tier: the criteria the engine checks by itself, with their `path:type` key."""
 
     def calendar_for(self, priority: str, region: str | None) -> str:
         """The ticket's calendar: by priority (P1 on 24x7 in the default), else region."""
@@ -44,8 +49,13 @@ class Rulebook:
 
     def span(self, duration: Duration, calendar: str) -> int:
         """A policy duration as working microseconds on `calendar` (`1d` = one working day)."""
-        day = self.calendars[calendar].working_day
-        return (duration.days * (day.days * 86_400 + day.seconds) + duration.seconds) * 1_000_000
+        key = (duration, calendar)
+        cached = _SPANS.get(key)
+        if cached is None:
+            day = self.calendars[calendar].working_day
+            days = duration.days * (day.days * 86_400 + day.seconds)
+            cached = _SPANS[key] = (days + duration.seconds) * 1_000_000
+        return cached
 
     def sla_thresholds(self, target: int) -> list[int]:
         """Warning offsets at the policy's fractions, then the target itself."""
@@ -57,6 +67,7 @@ class Rulebook:
 
 
 _THRESHOLDS: dict[tuple[int, tuple[float, ...]], list[int]] = {}
+_SPANS: dict[tuple[Duration, str], int] = {}
 _TEXTS: dict[Duration, str] = {}
 
 
@@ -88,6 +99,12 @@ def rulebook_for(policy: Policy) -> Rulebook:
         path_from={path.from_tier: path for path in policy.paths},
         tier_order=tuple(policy.tiers_in_order()),
         warnings=tuple(policy.response.sla_warnings),
+        automatic={
+            path.from_tier: tuple(
+                (c, f"{path.name}:{c.type}") for c in path.criteria if c.type in AUTOMATIC
+            )
+            for path in policy.paths
+        },
     )
     if len(_CACHE) > 16:
         _CACHE.clear()

@@ -75,8 +75,7 @@ def _apply(ctx: Context, event: EventRecord) -> None:
     else:
         apply(ctx, ticket, event)
     _remember(ctx, ticket, event)
-    fire_ticket(ctx, ticket, event.at, inclusive=True)
-    state.schedule(ticket.id, ticket.next_due)
+    state.schedule(ticket.id, fire_ticket(ctx, ticket, event.at, inclusive=True))
 
 
 def _remember(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
@@ -127,9 +126,9 @@ def _tick(ctx: Context, tick: EventRecord) -> None:
         ticket = state.tickets.get(tick.ticket)
         if ticket is None:
             raise InvalidEvent(tick.id, "ticket", f"unknown ticket {tick.ticket!r}")
-        fire_ticket(ctx, ticket, tick.at, inclusive=True)
+        upcoming = fire_ticket(ctx, ticket, tick.at, inclusive=True)
         ticket.last = max(ticket.last, tick.at)
-        state.schedule(ticket.id, ticket.next_due)
+        state.schedule(ticket.id, upcoming)
         return
     heap = state.heap
     while heap and heap[0][0] <= tick.at:
@@ -142,5 +141,4 @@ def _tick(ctx: Context, tick: EventRecord) -> None:
             continue
         ticket = state.tickets.get(ref)
         if ticket is not None:
-            fire_ticket(ctx, ticket, due, inclusive=True)
-            state.schedule(ref, ticket.next_due)
+            state.schedule(ref, fire_ticket(ctx, ticket, due, inclusive=True))

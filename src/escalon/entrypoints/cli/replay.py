@@ -15,7 +15,15 @@ from escalon.adapters.policy_files import SourceError, load_default_policy, load
 from escalon.domain.durations import format_duration
 from escalon.domain.engine import Decision, EventRecord, Timer, instant_us
 from escalon.domain.policy import Policy
-from escalon.services.replay import Rejected, Replayer, ReplayRefused, explain, read_events, replay
+from escalon.services.replay import (
+    Rejected,
+    Replayer,
+    ReplayRefused,
+    bulk_collection,
+    explain,
+    read_events,
+    replay,
+)
 
 EventsArg = Annotated[Path, typer.Argument(help="Canonical events, one JSON object per line.")]
 PolicyOption = Annotated[
@@ -96,11 +104,12 @@ def replay_command(
     records, rejected = _events(events, skip_invalid)
     runner = Replayer(rules, skip_invalid=skip_invalid)
     try:
-        for decision in replay(records, rules, until=end, replayer=runner):
-            if explain_:
-                typer.echo(_sentence(decision))
-            else:
-                typer.echo(json.dumps(decision.to_dict(), sort_keys=True))
+        with bulk_collection():
+            for decision in replay(records, rules, until=end, replayer=runner):
+                if explain_:
+                    typer.echo(_sentence(decision))
+                else:
+                    typer.echo(json.dumps(decision.to_dict(), sort_keys=True))
     except ReplayRefused as refused:
         _fail(str(refused.rejected))
     problems = [*rejected, *runner.rejected]
