@@ -47,11 +47,6 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(
         default=200, ge=1, description="Tickets a worker claims and fires in one transaction."
     )
-    worker_lease_seconds: float = Field(
-        default=15.0,
-        gt=0,
-        description="SQLite only: how long the single-worker lease lasts without renewal.",
-    )
     late_after_seconds: float = Field(
         default=60.0,
         ge=0,
