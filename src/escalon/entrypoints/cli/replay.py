@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from escalon.adapters.policy_files import SourceError, load_default_policy, load_policy
+from escalon.domain.calendar import Calendar
 from escalon.domain.durations import format_duration
-from escalon.domain.engine import Decision, EventRecord, Timer, instant_us
+from escalon.domain.engine import Decision, EventRecord, Timer, instant_us, rulebook_for
 from escalon.domain.policy import Policy
 from escalon.services.replay import (
     Rejected,
@@ -125,7 +126,12 @@ def _iso(us: int | None) -> str:
     return datetime.fromtimestamp(us / 1_000_000, UTC).isoformat().replace("+00:00", "Z")
 
 
-def _clock_rows(timer: Timer) -> list[str]:
+_MAX_PIECES = 12
+
+
+def _clock_rows(timer: Timer, calendar: Calendar, now: int) -> list[str]:
+    """The clock, then each counted interval split by its calendar into working time and the
+    time excluded (off hours, holidays by name), so a user can see why it is due when it is."""
     target = timer.facts.get("target") or format_duration_us(timer.target)
     state = timer.facts.get("ended") or ("running" if timer.since is not None else "paused")
     lines = [
@@ -133,8 +139,17 @@ def _clock_rows(timer: Timer) -> list[str]:
         f"{state}; next due {_iso(timer.due)}; policy {timer.policy})"
     ]
     for start, end, why in timer.ledger:
-        ending = f"{_iso(end)} ({why})" if end is not None else "now (counting)"
-        lines.append(f"    counted {_iso(start)} -> {ending}")
+        stop = now if end is None else end
+        ending = f"{_iso(end)}, then {why}" if end is not None else "now, still counting"
+        lines.append(f"    interval {_iso(start)} -> {ending}")
+        pieces = list(calendar.pieces_us(start, stop)) if stop > start else []
+        for a, b, counted, reason in pieces[:_MAX_PIECES]:
+            mark = "+" if counted else "-"
+            lines.append(
+                f"      {mark} {_iso(a)} -> {_iso(b)}  {format_duration_us(b - a)}  {reason}"
+            )
+        if len(pieces) > _MAX_PIECES:
+            lines.append(f"      ... {len(pieces) - _MAX_PIECES} more pieces")
     return lines
 
 
@@ -169,9 +184,11 @@ def explain_command(
         what = f"[bold]{entry.what}[/bold]" if entry.decision is not None else entry.what
         table.add_row(_iso(entry.at), what, entry.detail)
     console.print(table)
-    console.print("[bold]clocks[/bold]")
+    console.print("[bold]clocks[/bold] (+ counted, - excluded)")
+    calendars = rulebook_for(rules).calendars
+    now = max([state.last, *(e.at for e in timeline.entries)])
     for timer in [*state.finished, *state.timers.values()]:
-        for line in _clock_rows(timer):
+        for line in _clock_rows(timer, calendars[timer.calendar], now):
             console.print("  " + line, markup=False)
     if state.escalations:
         console.print("[bold]escalations[/bold]")
