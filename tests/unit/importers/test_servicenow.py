@@ -102,3 +102,16 @@ def test_rows_of_an_incident_split_across_the_file_are_rejected(
     _, rejections = _import(fixtures, shuffled)
     assert [(r.row, r.ticket) for r in rejections] == [(4, "INC0000001")]
     assert "not contiguous" in rejections[0].reason
+
+
+def test_incident_first_seen_resolved_is_opened_then_resolved(
+    fixtures: Path, tmp_path: Path
+) -> None:
+    lines = (fixtures / "servicenow_small.csv").read_text().splitlines()
+    first_seen_resolved = [lines[0], lines[4].replace(",4,", ",0,", 1), lines[5]]
+    path = tmp_path / "resolved-first.csv"
+    path.write_text("\n".join(first_seen_resolved) + "\n")
+    events, rejections = _import(fixtures, path)
+    assert rejections == []
+    assert [e.type for e in events] == ["ticket.created", "ticket.resolved", "ticket.reopened"]
+    assert events[0].type == "ticket.created" and events[0].data.status == "new"

@@ -87,7 +87,14 @@ class TicketTimeline:
             "agent": agent,
             **{k: v for k, v in details.items() if v is not None},
         }
-        return [self.builder.build("ticket.created", at, key, data)]
+        if status not in _DONE:
+            return [self.builder.build("ticket.created", at, key, data)]
+        # First seen already solved or closed: open it, then resolve (and close) it at once, so
+        # the ticket is solved in the engine's eyes and a later reopening is accepted.
+        self.status = "new"
+        events = [self.builder.build("ticket.created", at, key, {**data, "status": "new"})]
+        events += self._status(at, key, "solved", None, None)
+        return events + self._status(at, key, status, None, None)
 
     def apply(self, at: datetime, key: object, change: Change) -> list[Event]:
         """All events of one source change, in the order the engine needs them.
