@@ -160,3 +160,26 @@ def test_bad_input_exits_2_with_one_line_naming_the_field() -> None:
         assert code == 2, args
         assert out == ""
         assert len(err.strip().splitlines()) == 1 and field in err and "Traceback" not in err, args
+
+
+def test_handoffs_on_the_follow_the_sun_calendar() -> None:
+    code, out, _ = sla(
+        "handoffs",
+        "-c",
+        "global",
+        "--start",
+        "2024-03-04T00:00:00Z",
+        "--end",
+        "2024-03-05T00:00:00Z",
+    )
+    assert code == 0
+    assert out.strip().splitlines() == [
+        "2024-03-04T00:00:00+00:00  owner apac",
+        "2024-03-04T09:00:00+00:00  apac -> emea",
+        "2024-03-04T14:00:00+00:00  emea -> amer",
+        "2024-03-04T22:00:00+00:00  amer -> apac",
+    ]
+    code, _, err = sla(
+        "handoffs", "-c", "amer", "--start", "2024-03-04T00:00:00Z", "--end", "2024-03-05T00:00:00Z"
+    )
+    assert code == 2 and "--calendar" in err

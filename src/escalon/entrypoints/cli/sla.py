@@ -10,12 +10,17 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from escalon.adapters.policy_files import SourceError, load_default_policy, load_policy
-from escalon.domain.calendar import Calendar, build_calendars, build_follow_the_sun
+from escalon.domain.calendar import (
+    Calendar,
+    FollowTheSunCalendar,
+    build_calendars,
+    build_follow_the_sun,
+)
 from escalon.domain.durations import format_duration, parse_duration
 from escalon.domain.sla import ClockKind, SlaClock
 
 app = typer.Typer(
-    help="SLA arithmetic on business-hours calendars: due, elapsed, explain.",
+    help="SLA arithmetic on business-hours calendars: due, elapsed, explain, handoffs.",
     no_args_is_help=True,
 )
 
@@ -197,3 +202,30 @@ def explain(
     typer.echo(f"counted: {format_duration(counted)}")
     if due_at is not None:
         typer.echo(f"due: {_show(due_at, cal)}")
+
+
+@app.command()
+def handoffs(
+    calendar: CalendarOption,
+    start: StartOption,
+    end: Annotated[str, typer.Option("--end", help="ISO 8601 instant with a UTC offset.")],
+    policy: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the follow-the-sun region handoffs between START and END."""
+    cal = _calendar(calendar, policy)
+    if not isinstance(cal, FollowTheSunCalendar):
+        _fail(f"--calendar: {calendar!r} is not a follow-the-sun calendar")
+    begin, finish = _instant("--start", start), _instant("--end", end)
+    if finish < begin:
+        _fail(f"--end: {end} is before --start {start}")
+    found = cal.handoffs(begin, finish)
+    if as_json:
+        rows = [{"at": _show(at, cal), "from": a, "to": b} for at, a, b in found]
+        typer.echo(
+            json.dumps({"calendar": calendar, "owner_at_start": cal.owner(begin), "handoffs": rows})
+        )
+        return
+    typer.echo(f"{_show(begin, cal)}  owner {cal.owner(begin)}")
+    for at, a, b in found:
+        typer.echo(f"{_show(at, cal)}  {a} -> {b}")
