@@ -14,11 +14,12 @@ from typing import Any
 from escalon.domain.engine import clocks
 from escalon.domain.engine.context import Context, span_text
 from escalon.domain.engine.decisions import Fact, decision_id
+from escalon.domain.engine.issues import in_scope, issue_history
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
 from escalon.domain.engine.state import Escalation, TicketState
 from escalon.domain.engine.timers import Timer
-from escalon.domain.policy import Criterion, EscalationPath
+from escalon.domain.policy import EscalationPath
 
 CRITERION_FOR_REASON: dict[str, str] = {
     "technical_complexity": "complexity",
@@ -33,62 +34,6 @@ CRITERION_FOR_REASON: dict[str, str] = {
     "sla_breach_risk": "time",
 }
 """How an agent's stated reason maps onto the policy's criterion types."""
-
-
-def in_scope(criterion: Any, ticket: TicketState) -> bool:
-    """Criteria and triggers may be limited to some priorities and segments."""
-    return (criterion.priorities is None or ticket.priority in criterion.priorities) and (
-        criterion.segments is None or ticket.segment in criterion.segments
-    )
-
-
-def issue_key(ctx: Context, ticket: TicketState) -> str | None:
-    """ "The same issue": the policy's key fields, or the explicit signature when it overrides.
-
-    A ticket with neither a signature nor any of the non-customer key fields has no issue key
-    (a bare customer id would make every ticket of that customer "the same issue").
-    """
-    rule = ctx.book.policy.issue_key
-    signature = ticket.signature if rule.signature_overrides else None
-    parts = []
-    described = signature is not None
-    for name in rule.fields:
-        if name == "customer":
-            parts.append(ticket.customer)
-        elif signature is None:
-            value = getattr(ticket, name)
-            described = described or value is not None
-            parts.append(str(value or "-"))
-    if signature is not None:
-        parts.append("sig:" + signature)
-    return "|".join(parts) if described else None
-
-
-def issue_history(ctx: Context, ticket: TicketState) -> dict[str, dict[str, int]] | None:
-    """The ticket's entry in the repeated-issue index (created on first use)."""
-    key = issue_key(ctx, ticket)
-    if key is None:
-        return None
-    return ctx.state.indexes.issues.setdefault(key, {"tickets": {}, "escalations": {}})
-
-
-def recurrences(ctx: Context, ticket: TicketState, window_us: int) -> int:
-    """Earlier tickets of the same issue, opened within the window and already resolved once:
-    the issue came back despite an attempted resolution."""
-    key = issue_key(ctx, ticket)
-    history = ctx.state.indexes.issues.get(key) if key is not None else None
-    if history is None:
-        return 0
-    since = ticket.opened - window_us
-    tickets = ctx.state.tickets
-    count = 0
-    for other, opened in history["tickets"].items():
-        if other == ticket.id or not since <= opened <= ticket.opened:
-            continue
-        known = tickets.get(other)
-        if known is None or known.resolved_at is not None or known.closed:
-            count += 1
-    return count
 
 
 def enter_tier(ctx: Context, ticket: TicketState, tier: str, now: int, *, fresh: bool) -> None:
@@ -325,99 +270,6 @@ def start_updates(ctx: Context, ticket: TicketState, now: int) -> None:
         {"priority": ticket.priority, "target": text(cadence)},
         running=not clocks.is_paused_status(ticket.status),
     )
-
-
-def automatic_criterion(
-    ctx: Context, ticket: TicketState, path: EscalationPath
-) -> tuple[str, dict[str, Fact], str] | None:
-    """The first automatic criterion of `path` that the ticket's facts satisfy."""
-    declined = ticket.flags.get("declined", ())
-    for criterion, key in ctx.book.automatic.get(path.from_tier, ()):
-        if key in declined or not in_scope(criterion, ticket):
-            continue
-        hit = _satisfied(ctx, ticket, criterion)
-        if hit is not None:
-            return criterion.type, hit[0], hit[1]
-    return None
-
-
-def _satisfied(
-    ctx: Context, ticket: TicketState, criterion: Criterion
-) -> tuple[dict[str, Fact], str] | None:
-    flags = ticket.flags
-    where = f"at {ticket.tier}"
-    if criterion.type == "engineering_required" and flags.get("engineering_required"):
-        return {"engineering_required": True}, f"engineering required is flagged {where}"
-    if criterion.type == "impact":
-        affected = flags.get("affected_customers")
-        if criterion.min_customers is not None and affected is not None:
-            if affected >= criterion.min_customers:
-                return (
-                    {"affected_customers": affected, "min_customers": criterion.min_customers},
-                    f"{affected} customers affected >= {criterion.min_customers} {where}",
-                )
-        revenue = flags.get("revenue_at_risk")
-        if criterion.revenue_at_risk is not None and revenue is not None:
-            if revenue > float(criterion.revenue_at_risk):
-                return (
-                    {"revenue_at_risk": revenue, "above": float(criterion.revenue_at_risk)},
-                    f"revenue at risk {revenue:,.0f} > {criterion.revenue_at_risk:,.0f} {where}",
-                )
-        if criterion.security and flags.get("legal_compliance_security"):
-            return {"security": True}, f"legal/compliance/security concern {where}"
-    if criterion.type == "repeated_failure":
-        if criterion.min_reopens is not None and ticket.reopens >= criterion.min_reopens:
-            return (
-                {"reopens": ticket.reopens, "min_reopens": criterion.min_reopens},
-                f"reopened {ticket.reopens} times >= {criterion.min_reopens} {where}",
-            )
-        if criterion.recurring_issue:
-            window = criterion.window.as_timedelta
-            seen = recurrences(ctx, ticket, int(window.total_seconds()) * 1_000_000)
-            if seen:
-                return (
-                    {
-                        "recurrences": seen,
-                        "window": text(criterion.window),
-                        "issue_key": issue_key(ctx, ticket),
-                    },
-                    f"the same issue was raised {seen} time(s) before within "
-                    f"{criterion.window} {where}",
-                )
-    if criterion.type == "vendor_dependency":
-        vendor = flags.get("vendor")
-        if vendor or ticket.status == "pending_vendor":
-            spec = ctx.book.policy.vendors.get(vendor) if vendor else None
-            kind = spec.kind if spec is not None else "vendor"
-            if criterion.vendor_kinds is None or kind in criterion.vendor_kinds:
-                return (
-                    {"vendor": vendor, "vendor_kind": kind},
-                    f"resolution depends on {kind} {vendor or '(unnamed)'} {where}",
-                )
-    return None
-
-
-def check_paths(ctx: Context, ticket: TicketState, now: int) -> None:
-    """Escalate as long as an automatic criterion of the current tier's path holds."""
-    for _ in range(len(ctx.book.tier_order)):
-        if ticket.resolved_at is not None or ticket.closed:
-            return
-        path = ctx.book.path_from.get(ticket.tier)
-        if path is None or not ctx.book.automatic.get(ticket.tier):
-            return
-        hit = automatic_criterion(ctx, ticket, path)
-        if hit is None:
-            return
-        criterion, facts, sentence = hit
-        escalate(
-            ctx,
-            ticket,
-            path,
-            criterion,
-            now,
-            reason=f"{sentence} -> escalate {path.name}",
-            facts=facts,
-        )
 
 
 def request(ctx: Context, ticket: TicketState, event: EventRecord) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalon.domain.engine import clocks, escalation, incidents, management
+from escalon.domain.engine import clocks, criteria, escalation, incidents, issues, management
 from escalon.domain.engine.context import Context, InvalidEvent
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
@@ -113,7 +113,7 @@ def create(ctx: Context, event: EventRecord) -> TicketState:
     )
     ticket.calendar = ctx.book.calendar_for(ticket.priority, ticket.region)
     ctx.state.tickets[ticket.id] = ticket
-    history = escalation.issue_history(ctx, ticket)
+    history = issues.issue_history(ctx, ticket)
     if history is not None:
         history["tickets"][ticket.id] = ticket.opened
     escalation.enter_tier(ctx, ticket, ticket.tier, event.at, fresh=False)
@@ -131,7 +131,7 @@ def apply(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
 def _after_facts(ctx: Context, ticket: TicketState, now: int) -> None:
     management.check_triggers(ctx, ticket, now)
     incidents.register(ctx, ticket, now)
-    escalation.check_paths(ctx, ticket, now)
+    criteria.check_paths(ctx, ticket, now)
 
 
 def _updated(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
@@ -223,7 +223,7 @@ def _status_changed(ctx: Context, ticket: TicketState, event: EventRecord) -> No
         _reopen(ctx, ticket, now)
     _set_status(ctx, ticket, status, now)
     if status == "pending_vendor":
-        escalation.check_paths(ctx, ticket, now)
+        criteria.check_paths(ctx, ticket, now)
 
 
 def _set_status(ctx: Context, ticket: TicketState, status: str, now: int) -> None:
@@ -244,7 +244,7 @@ def _assigned(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
         for name in ("ack", "assessment", "vendor_ack", "vendor_resolution"):
             clocks.stop(ctx, ticket, name, event.at, "reassigned")
         escalation.enter_tier(ctx, ticket, tier, event.at, fresh=True)
-        escalation.check_paths(ctx, ticket, event.at)
+        criteria.check_paths(ctx, ticket, event.at)
 
 
 def _resolved(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
@@ -295,7 +295,7 @@ def _close(ctx: Context, ticket: TicketState, now: int) -> None:
 
 def _escalation_requested(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
     escalation.request(ctx, ticket, event)
-    escalation.check_paths(ctx, ticket, event.at)
+    criteria.check_paths(ctx, ticket, event.at)
 
 
 def _escalation_accepted(ctx: Context, ticket: TicketState, event: EventRecord) -> None:

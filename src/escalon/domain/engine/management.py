@@ -13,7 +13,8 @@ from typing import Any
 from escalon.domain.engine import clocks
 from escalon.domain.engine.context import Context
 from escalon.domain.engine.decisions import Fact
-from escalon.domain.engine.escalation import in_scope, issue_key, start_updates
+from escalon.domain.engine.escalation import start_updates
+from escalon.domain.engine.issues import in_scope, issue_key
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
 from escalon.domain.engine.state import Management, TicketState
