@@ -201,3 +201,12 @@ def test_a_calendar_shared_between_threads_gives_the_same_answers() -> None:
     assert [r for i in range(4) for r in results[i]] == [
         e for i in range(4) for e in expected[i::4]
     ]
+
+
+def test_ledger_durations_are_real_time_across_dst(nine_to_five: Calendar) -> None:
+    pieces = list(nine_to_five.intervals(at(2024, 3, 8, 16), at(2024, 3, 11, 10)))
+    assert [p.duration for p in pieces] == [
+        timedelta(hours=1),
+        timedelta(hours=63),  # Fri 17:00 EST to Mon 09:00 EDT: the clocks skip an hour
+        timedelta(hours=1),
+    ]

@@ -245,3 +245,20 @@ def test_twenty_four_seven_and_default_calendars_work_with_clocks() -> None:
     clock = SlaClock.start("p1", ClockKind.RESOLUTION, at(2024, 3, 9, 12), 24 * HOUR, "24x7")
     assert clock.due(calendars["24x7"]).astimezone(NY).isoformat() == "2024-03-10T13:00:00-04:00"
     assert clock.due(calendars["24x7"]) == datetime(2024, 3, 10, 17, tzinfo=UTC)
+
+
+def test_the_repeated_hour_is_ordered_by_real_time_not_wall_clock() -> None:
+    always = build_calendar("ny24", CalendarSpec(timezone="America/New_York", always_open=True))
+    clock = SlaClock.start(
+        "p1", ClockKind.RESOLUTION, at(2024, 11, 3), 90 * timedelta(minutes=1), "ny24"
+    )
+    due = clock.due(always)
+    assert due is not None and due.isoformat() == "2024-11-03T01:30:00-04:00"
+    later_but_earlier_on_the_wall = datetime(2024, 11, 3, 1, 15, fold=1, tzinfo=NY)  # 06:15Z
+    assert clock.status(later_but_earlier_on_the_wall, always).state is ClockState.BREACHED
+    stopped = clock.stop(datetime(2024, 11, 3, 1, 45, tzinfo=NY))  # first 01:45, 05:45Z
+    assert stopped.status(later_but_earlier_on_the_wall, always).state is ClockState.BREACHED
+    with pytest.raises(ValueError, match="before its last change"):
+        clock.pause(datetime(2024, 11, 3, 1, 45, tzinfo=NY), "x").resume(
+            later_but_earlier_on_the_wall - HOUR
+        )

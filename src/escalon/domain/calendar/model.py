@@ -59,7 +59,8 @@ class CalendarPiece:
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        """Real time covered; not `end - start`, which for one ZoneInfo is wall-clock time."""
+        return timedelta(microseconds=to_us(self.end) - to_us(self.start))
 
 
 class Calendar(ABC):

@@ -214,7 +214,7 @@ class SlaClock:
         due = None if reached is None else from_us(reached, calendar.zone)
         fraction = elapsed / self.target if self.target else 1.0
         remaining = self.target - elapsed
-        return ClockStatus(self._state(now, due), elapsed, remaining, due, fraction)
+        return ClockStatus(self._state(now, reached), elapsed, remaining, due, fraction)
 
     def upcoming(self, now: datetime, calendar: Calendar) -> list[tuple[datetime, str]]:
         """Thresholds not yet announced this cycle, with their instants (some may be <= now).
@@ -249,7 +249,7 @@ class SlaClock:
 
     def ledger(self, now: datetime, calendar: Calendar) -> list[CalendarPiece]:
         """Counted and excluded stretches from the start to `now` (or the stop), with reasons."""
-        end = to_us(self._end_or(now), "now")
+        end = self._end_us(now)
         pieces: list[CalendarPiece] = []
         position = to_us(self.started_at)
         for pause in self.pauses:
@@ -317,19 +317,23 @@ class SlaClock:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _state(self, now: datetime, due: datetime | None) -> ClockState:
+    def _state(self, now: datetime, due: int | None) -> ClockState:
+        # Instants are compared as epoch microseconds: Python compares two datetimes that share
+        # a ZoneInfo by wall clock, which misorders the repeated hour when clocks go back.
         if self.cancelled_at is not None:
             return ClockState.CANCELLED
         if self.stopped_at is not None:
-            late = BREACH in self.fired or (due is not None and due < self.stopped_at)
+            late = BREACH in self.fired or (due is not None and due < to_us(self.stopped_at))
             return ClockState.BREACHED if late else ClockState.MET
-        if BREACH in self.fired or (due is not None and due <= now):
+        if BREACH in self.fired or (due is not None and due <= to_us(now, "now")):
             return ClockState.BREACHED
         return ClockState.PAUSED if self.paused else ClockState.RUNNING
 
-    def _end_or(self, now: datetime) -> datetime:
+    def _end_us(self, now: datetime) -> int:
+        """`now`, or the stop or cancel instant if earlier, in epoch microseconds."""
+        now_us = to_us(now, "now")
         end = self.stopped_at or self.cancelled_at
-        return now if end is None else min(end, now)
+        return now_us if end is None else min(to_us(end), now_us)
 
     def _closed_pauses(self, at: datetime) -> tuple[Pause, ...]:
         current = self.open_pause
@@ -370,14 +374,15 @@ class SlaClock:
         )
 
     def _check_order(self, at: datetime) -> None:
-        to_us(at, "at")
         latest = self.started_at
-        if self.retargeted_at is not None and self.retargeted_at > latest:
+        if self.retargeted_at is not None and to_us(self.retargeted_at) > to_us(latest):
             latest = self.retargeted_at
         if self.pauses:
             last = self.pauses[-1]
-            latest = max(latest, last.end or last.start)
-        if at < latest:
+            mark = last.end or last.start
+            if to_us(mark) > to_us(latest):
+                latest = mark
+        if to_us(at, "at") < to_us(latest):
             raise ValueError(
                 f"clock {self.name!r}: {at.isoformat()} is before its last change "
                 f"{latest.isoformat()}"
@@ -414,7 +419,7 @@ class SlaClock:
         return books
 
     def _counted(self, books: list[tuple[int, int, int]], now: datetime, calendar: Calendar) -> int:
-        end = to_us(self._end_or(now), "now")
+        end = self._end_us(now)
         counted = 0
         for a, b, worked in books:
             if a >= end:
