@@ -7,13 +7,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.unit.notify.conftest import FakeClock
 
 from escalon.adapters.policy_files import load_default_policy
+from escalon.domain.calendar import DEFAULT_CALENDARS, build_calendar
 from escalon.domain.notify.decisions import notification_for_decision
 from escalon.domain.notify.delivery import RetrySchedule, SendResult
 from escalon.domain.notify.message import OutboxMessage
+from escalon.domain.notify.routing import hold_until
 from escalon.domain.policy import Policy
+from escalon.domain.policy.notifications import QuietHours
 from escalon.services.dispatch import Dispatcher
 from escalon.services.outbox import InMemoryOutbox, RoutingNotifier
 
@@ -121,3 +126,28 @@ def test_acknowledgement_and_resolution_reach_the_same_incident(policy: Policy) 
     pager = [m for m in follow_ups if m.channel == "pager"]
     assert [m.notification.kind for m in pager] == ["acknowledged", "resolved"]
     assert {m.group for m in pager} == {trigger_pager.group} == {trigger_chat.group}
+
+
+AMER = build_calendar("amer", DEFAULT_CALENDARS["amer"])
+INSTANTS = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(INSTANTS, st.sampled_from(["P2", "P3", "P4"]))
+def test_a_held_message_goes_out_at_the_first_opening(now: datetime, priority: str) -> None:
+    n = notification_for_decision(decision("T-5"), ticket(priority))
+    assert n is not None
+    held = hold_until(n, AMER, QuietHours(), now)
+    assert held >= now and AMER.is_open(held)
+    if held > now:
+        assert not AMER.is_open(now)
+        assert not AMER.is_open(held - timedelta(minutes=1))  # nothing opened earlier
+
+
+@settings(max_examples=100, deadline=None)
+@given(INSTANTS)
+def test_a_p1_is_never_held(now: datetime) -> None:
+    n = notification_for_decision(decision("T-6"), ticket("P1"))
+    assert n is not None and hold_until(n, AMER, QuietHours(), now) == now
