@@ -24,17 +24,30 @@ from escalon.analytics.html import render_html
 from escalon.analytics.records import build_records
 from escalon.analytics.report import dashboard_for
 from escalon.analytics.targets import targets_from_policy
-from escalon.domain.events import parse_event
+from escalon.bootstrap import Service, bootstrap
+from escalon.domain.engine import EventRecord
+from escalon.domain.events import Event, parse_event
 from escalon.entrypoints.cli.report import run_engine
+from escalon.services.access import Caller
+from escalon.services.errors import InvalidEvent
+from escalon.settings import Settings
 from escalon.simulation.ops import simulate_ops
 
 DEMO_SEED = 7
-DEMO_TICKETS = 7000  # two months of a mid-size organisation: ~3,500 tickets a month
+DEMO_TICKETS = 7000
+STORE_BATCH = 2000  # two months of a mid-size organisation: ~3,500 tickets a month
 
 
 def demo(
     out: Annotated[Path, typer.Option(help="Where to write the html dashboard.")] = Path(
         "escalon-report.html"
+    ),
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Also load the events into this SQLite store and fire what is due."),
+    ] = None,
+    tickets: Annotated[int, typer.Option(min=50, help="Tickets over the two months.")] = (
+        DEMO_TICKETS
     ),
 ) -> None:
     """Simulate a support organisation, compute its escalation dashboard, write the html report."""
@@ -46,11 +59,11 @@ def demo(
         f"{len(policy.tiers)} tiers, {len(policy.paths)} escalation paths, valid."
     )
     result = simulate_ops(
-        days=61, tickets=DEMO_TICKETS, seed=DEMO_SEED, start=datetime(2025, 3, 1, tzinfo=UTC)
+        days=61, tickets=tickets, seed=DEMO_SEED, start=datetime(2025, 3, 1, tzinfo=UTC)
     )
     events = [parse_event(raw) for raw in result.events]
     console.print(
-        f"[bold]2. Simulated[/bold] March-April 2025: {DEMO_TICKETS:,} tickets, "
+        f"[bold]2. Simulated[/bold] March-April 2025: {tickets:,} tickets, "
         f"{len(events):,} canonical events (all valid), seed {DEMO_SEED}; "
         f"{len(result.records)} initiative and churn records."
     )
@@ -80,10 +93,57 @@ def demo(
     print_text(dash, console)
     out.write_text(render_html(dash), encoding="utf-8")
     console.print(f"[bold]5. Wrote[/bold] {out} (one offline file with charts).")
+    if store is not None:
+        _load_store(console, store, events, run.refused_ids)
+    else:
+        console.print(
+            "Load the same months into the SQLite store (slower: every event is a stored, "
+            "audited transaction step): `escalon demo --store escalon-demo.db`, then "
+            "`escalon serve --db sqlite:///escalon-demo.db` and "
+            "`escalon report --db escalon-demo.db`."
+        )
     console.print(
-        "Explore further: `escalon simulate-ops --out events.jsonl` then "
-        "`escalon report events.jsonl --format markdown`. "
-        "Not yet part of this demo: loading the events into the SQLite store and "
-        "exploring them with `escalon serve`."
+        "Explore further: `escalon simulate-ops --out events.jsonl`, "
+        "`escalon report events.jsonl --format markdown`, "
+        '`escalon report events.jsonl --coach "Team Delta"`.'
     )
     console.print(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+def _load_store(console: Console, path: Path, events: list[Event], refused: set[str]) -> None:
+    """Ingest the events the engine accepted into SQLite and fire what came due by the end."""
+    started = time.perf_counter()
+    kept = sorted(
+        (e for e in events if e.id not in refused),
+        key=lambda e: EventRecord.order_key(EventRecord.from_event(e)),
+    )
+    end = max(e.at for e in kept)
+    service = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=lambda: end)
+    try:
+        service.prepare()
+        decided = _ingest_and_fire(service, kept, end)
+    except InvalidEvent as exc:
+        console.print(f"[bold]6. Store[/bold]: the store refused an event: {exc}")
+        return
+    finally:
+        service.close()
+    console.print(
+        f"[bold]6. Store[/bold]: {len(kept):,} events ingested into {path} "
+        f"({decided:,} decisions stored and fired) in {time.perf_counter() - started:.0f} s. "
+        f"Explore: `escalon serve --db sqlite:///{path}`; "
+        f"`escalon report --db {path}` reads it back."
+    )
+
+
+def _ingest_and_fire(service: Service, kept: list[Event], end: datetime) -> int:
+    """Batches of events through the ingest use case, then the worker's firing until idle."""
+    caller = Caller(name="escalon-demo", role="admin")
+    decided = 0
+    for start in range(0, len(kept), STORE_BATCH):
+        result = service.ingestor.ingest(kept[start : start + STORE_BATCH], caller, end, batch=True)
+        decided += result.decisions
+    fired = service.firer.fire_due(end)
+    while fired.tickets:
+        decided += fired.decisions
+        fired = service.firer.fire_due(end)
+    return decided

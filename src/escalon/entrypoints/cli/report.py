@@ -39,6 +39,7 @@ class EngineRun:
 
     decisions: list[Decision]
     refused: Counter[str]
+    refused_ids: set[str]
 
 
 def run_engine(events: Sequence[Event], policy: Policy) -> EngineRun:
@@ -47,7 +48,11 @@ def run_engine(events: Sequence[Event], policy: Policy) -> EngineRun:
     records = sorted((EventRecord.from_event(e) for e in events), key=EventRecord.order_key)
     runner = Replayer(policy, skip_invalid=True)
     decisions = list(replay(records, policy, replayer=runner))
-    return EngineRun(decisions, Counter(r.message for r in runner.rejected))
+    return EngineRun(
+        decisions,
+        Counter(r.message for r in runner.rejected),
+        {r.event for r in runner.rejected},
+    )
 
 
 def _fail(message: str) -> typer.Exit:
