@@ -3,6 +3,8 @@
 A JSON Lines file is written to a temporary file beside the target and renamed over it only when
 the import succeeds, so a failed or refused import leaves the previous file untouched. Events
 already in the target (same id) are not written again: re-importing an export adds nothing.
+Importers give every event of one import a distinct id, so only the target's existing ids are
+remembered and a fresh import's memory does not grow with its size.
 """
 
 from __future__ import annotations
@@ -31,20 +33,14 @@ class EventSink(Protocol):
 class DiscardSink:
     """`--dry-run`: validates and counts, stores nothing."""
 
-    def __init__(self) -> None:
-        self._ids: set[str] = set()
-
-    def add(self, event: Event) -> bool:
-        if event.id in self._ids:
-            return False
-        self._ids.add(event.id)
+    def add(self, event: Event) -> bool:  # noqa: ARG002 (the sink protocol)
         return True
 
     def commit(self) -> None:
-        self._ids.clear()
+        return None
 
     def abort(self) -> None:
-        self._ids.clear()
+        return None
 
 
 class JsonlSink:
@@ -75,7 +71,6 @@ class JsonlSink:
     def add(self, event: Event) -> bool:
         if event.id in self._ids:
             return False
-        self._ids.add(event.id)
         self._out.write(event.model_dump_json(exclude_none=True))
         self._out.write("\n")
         self.added += 1
