@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -33,7 +33,7 @@ NotificationKind = Literal[
     # `escalon notify test`
     "test",
 ]
-NOTIFICATION_KINDS: tuple[str, ...] = NotificationKind.__args__  # type: ignore[attr-defined]
+NOTIFICATION_KINDS: tuple[str, ...] = get_args(NotificationKind)
 
 
 class _Frozen(BaseModel):
