@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_data
@@ -87,7 +88,7 @@ class BusinessCalendar(TimelineCalendar):
         self._subdivision = subdivision
         self._explicit = dict(explicit or {})
         if country is not None:
-            _public_holidays(country, subdivision, [])
+            _check_holiday_source(country, subdivision)
         totals = Counter(sum(b - a for a, b in w) for w in self._weekly.values() if w)
         top = max(totals.values())
         self._working_day = timedelta(seconds=max(t for t, n in totals.items() if n == top))
@@ -141,7 +142,7 @@ class BusinessCalendar(TimelineCalendar):
     def _holidays(self, year: int) -> dict[date, tuple[str, list[Window] | None]]:
         found: dict[date, tuple[str, list[Window] | None]] = {}
         if self._country is not None:
-            public = _public_holidays(self._country, self._subdivision, [year])
+            public = _public_holidays(self._country, self._subdivision, year)
             found.update((day, (name, None)) for day, name in public.items())
         found.update((day, v) for day, v in self._explicit.items() if day.year == year)
         return found
@@ -173,11 +174,21 @@ class BusinessCalendar(TimelineCalendar):
         return lo * 1_000_000
 
 
-def _public_holidays(country: str, subdivision: str | None, years: list[int]) -> dict[date, str]:
-    """Public holidays by date; unknown countries or subdivisions are a ValueError."""
-    try:
-        found = holiday_data.country_holidays(country, subdiv=subdivision, years=years)
-    except NotImplementedError:
+def _check_holiday_source(country: str, subdivision: str | None) -> None:
+    """Refuse a country or subdivision the `holidays` package has no data for."""
+    supported = _supported()
+    subdivisions = supported.get(country)
+    if subdivisions is None or (subdivision is not None and subdivision not in subdivisions):
         where = country if subdivision is None else f"{country}/{subdivision}"
-        raise ValueError(f"no public holiday data for {where!r}") from None
-    return {day: str(name) for day, name in found.items() if day.year in years}
+        raise ValueError(f"no public holiday data for {where!r}")
+
+
+@cache
+def _supported() -> dict[str, list[str]]:
+    return dict(holiday_data.list_supported_countries(include_aliases=True))
+
+
+def _public_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+    """Public holidays of one year by date (observed days included)."""
+    found = holiday_data.country_holidays(country, subdiv=subdivision, years=[year])
+    return {day: str(name) for day, name in found.items() if day.year == year}
