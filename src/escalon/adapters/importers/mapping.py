@@ -2,8 +2,9 @@
 
 Two ServiceNow instances never share assignment groups, state labels or priority wording, so an
 importer is generic over this model and each organisation writes (or adapts) one YAML file.
-Clock pausing is expressed through the canonical status a source status maps to: `pending_customer`,
-`pending_vendor` and `on_hold` pause clocks under the policy, the others do not.
+Clock pausing is expressed through the canonical status a source status maps to: the engine pauses
+customer-facing clocks in `pending_customer` and `on_hold`; `pending_vendor` keeps them running
+(waiting on a vendor is the provider's time) and marks a vendor dependency.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from escalon.domain.events import EscalationReason, Priority, Segment, TicketSta
 
 Source = Literal["servicenow", "servicenow-api", "zendesk", "jsm", "csv"]
 SOURCES: tuple[str, ...] = ("servicenow", "servicenow-api", "zendesk", "jsm", "csv")
-PAUSING_STATUSES: frozenset[str] = frozenset({"pending_customer", "pending_vendor", "on_hold"})
 Activity = Literal["created", "resolved", "reopened", "commented", "escalated", "closed"]
 
 
@@ -182,9 +182,6 @@ class ImportMapping(_Strict):
         if impact is not None and impact in self.impacts:
             return self.impacts[impact]
         return self.default_priority
-
-    def pauses(self, status: TicketStatus) -> bool:
-        return status in PAUSING_STATUSES
 
 
 def load_mapping(path: Path | str) -> ImportMapping:

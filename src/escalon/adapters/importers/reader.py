@@ -72,13 +72,6 @@ def csv_rows(text: IO[str], *, delimiter: str = ",") -> Iterator[Row]:
         yield Row(number, dict(zip(header, cells, strict=False)))
 
 
-def csv_header(path: Path, *, delimiter: str = ",") -> list[str]:
-    """The column names of a CSV export (used to validate a mapping before importing)."""
-    with open_text(path) as text:
-        reader = csv.reader(text, delimiter=delimiter)
-        return [h.strip() for h in next(reader, [])]
-
-
 @dataclass(frozen=True, slots=True)
 class JsonRecord:
     """One JSON document of an export; `number` is its line (JSON Lines) or 1 (single document)."""
