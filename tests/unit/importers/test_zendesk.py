@@ -153,3 +153,13 @@ def test_unknown_pages_are_rejected_by_record_number(
     path.write_text(json.dumps(first) + "\n" + page + "\n")
     _, rejections = _import(fixtures, path)
     assert [r.row for r in rejections] == [2]
+
+
+def test_an_audit_read_twice_adds_nothing(fixtures: Path, tmp_path: Path) -> None:
+    lines = (fixtures / "zendesk_export.jsonl").read_text().splitlines()
+    overlapping = tmp_path / "overlap.jsonl"
+    overlapping.write_text("\n".join([*lines[:3], lines[2], *lines[3:]]) + "\n")
+    once, _ = _import(fixtures)
+    twice, rejections = _import(fixtures, overlapping)
+    assert rejections == []
+    assert [e.id for e in twice] == [e.id for e in once]

@@ -63,6 +63,7 @@ class _Ticket:
     last_audit_at: Any = None
     audited: bool = False
     fields: dict[str, str | None] = field(default_factory=dict)
+    audit_ids: set[str] = field(default_factory=set)
 
 
 class ZendeskImport:
@@ -125,6 +126,11 @@ class ZendeskImport:
             if ident in self.deleted:
                 yield Skipped(self.counter.rows, "audit of a deleted ticket", ident)
                 continue
+            known = self.tickets.get(ident)
+            if known is not None and str(audit["id"]) in known.audit_ids:
+                # Overlapping exports repeat audits; the first reading already counted.
+                yield Skipped(self.counter.rows, "audit already read", ident)
+                continue
             try:
                 yield from self._audit(ident, audit)
             except RowError as err:
@@ -136,6 +142,7 @@ class ZendeskImport:
         if state.last_audit_at is not None and at < state.last_audit_at:
             raise RowError(f"audit {audit['id']} is older than the previous one (oldest first)")
         state.last_audit_at, state.audited = at, True
+        state.audit_ids.add(str(audit["id"]))
         changes = {
             str(e.get("field_name")): e
             for e in audit.get("events", [])
