@@ -49,7 +49,27 @@ class Ingestor:
         batch: bool,
         also: Callable[[UnitOfWork, Any], None] | None = None,
     ) -> IngestResult:
-        """Store and apply `events`; `also(uow, policy)` adds writes to the same transaction."""
+        """Store and apply `events`; `also(uow, policy)` adds writes to the same transaction.
+
+        A ticket found to exist only after the duplicate check means a concurrent request stored
+        the same events first; one retry then sees them as duplicates.
+        """
+        try:
+            return self._ingest(events, caller, now, batch=batch, also=also)
+        except InvalidEvent as error:
+            if not error.detail.endswith("already exists"):
+                raise
+            return self._ingest(events, caller, now, batch=batch, also=also)
+
+    def _ingest(
+        self,
+        events: Sequence[Event],
+        caller: Caller,
+        now: datetime,
+        *,
+        batch: bool,
+        also: Callable[[UnitOfWork, Any], None] | None,
+    ) -> IngestResult:
 
         def prefix(i: int) -> str:
             return f"/{i}/" if batch else "/"

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from escalon.domain.events import EVENT_TYPES
@@ -91,6 +92,28 @@ def install(app: FastAPI) -> None:
             f"{errors[0]['field']}: {errors[0]['message']}",
             instance=request.url.path,
             errors=errors,
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _race(request: Request, _error: IntegrityError) -> JSONResponse:
+        # Two requests created the same ticket or event at the same instant; the loser's whole
+        # transaction rolled back, and resending it is safe (ingestion is idempotent).
+        return problem(
+            409,
+            "Concurrent write",
+            "another request stored the same ticket or event at the same time; retry",
+            instance=request.url.path,
+            errors=[{"field": "/", "message": "concurrent write"}],
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, _error: OperationalError) -> JSONResponse:
+        return problem(
+            503,
+            "Database busy",
+            "the database did not answer in time; retry",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(HTTPException)

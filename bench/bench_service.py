@@ -1,0 +1,418 @@
+"""The service: HTTP ingestion, due-to-stored latency with many open tickets, worker scaling.
+
+- Ingest over HTTP (`escalon serve` in its own process, keep-alive clients in threads): single
+  events per second, p99 latency at a paced 500 requests/s, batch events per second. Baselines:
+  the same requests against a bare FastAPI endpoint that stores nothing (the HTTP ceiling), and a
+  plain executemany of the same rows into the same database (the storage floor).
+- Due-to-stored: open tickets seeded through the engine, a slice of them due over the next
+  seconds; the worker loop fires them; latency = commit instant - due instant. Baseline: one
+  full scan of every open ticket's state, what a poller without a wake-up index pays per poll.
+- Two workers vs one on PostgreSQL, draining the same due wake-ups.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import select
+
+from bench.harness import Figure
+from escalon.adapters.db.tables import decisions, events, tickets
+from escalon.bootstrap import Service, bootstrap
+from escalon.domain.events import parse_event
+from escalon.services.access import create_token
+from escalon.services.ticket_engine import DomainTicketEngine
+from escalon.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+def _event(i: int, at: datetime, prefix: str = "B") -> dict[str, Any]:
+    return {
+        "id": f"{prefix}-{i}",
+        "type": "ticket.created",
+        "at": at.isoformat(),
+        "ticket": f"{prefix}-T-{i}",
+        "data": {"priority": "P2", "customer": {"id": f"c{i % 500}", "segment": "smb"}},
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pg_url() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            name = f"escalon_bench_{secrets.token_hex(4)}"
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        return None
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def _drop(url: str) -> None:
+    if url.startswith("postgresql"):
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+class _Server:
+    """`escalon serve` (or the bare baseline app) in its own process on a loopback port."""
+
+    def __init__(self, url: str, *, bare: bool = False) -> None:
+        self.port = _free_port()
+        env = {**os.environ, "ESCALON_DATABASE_URL": url, "ESCALON_LOG_LEVEL": "warning"}
+        if bare:
+            code = (
+                "import uvicorn\nfrom fastapi import FastAPI, Request\napp = FastAPI()\n"
+                "@app.post('/api/v1/events')\n@app.post('/api/v1/events/batch')\n"
+                "async def ingest(request: Request):\n    await request.body()\n"
+                "    return {'stored': 0}\n"
+                f"uvicorn.run(app, host='127.0.0.1', port={self.port}, log_level='warning')\n"
+            )
+            command = [sys.executable, "-c", code]
+        else:
+            command = [sys.executable, "-m", "escalon", "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.base}/openapi.json", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _throughput(base: str, token: str, count: int, threads: int) -> float:
+    """Single events per second with `threads` keep-alive clients."""
+    now = datetime.now(UTC)
+    headers = {"Authorization": f"Bearer {token}"}
+    prefix = secrets.token_hex(3)
+
+    def send(part: range) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            for i in part:
+                client.post("/api/v1/events", json=_event(i, now, prefix)).raise_for_status()
+
+    parts = [range(k, count, threads) for k in range(threads)]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(send, parts))
+    return count / (time.perf_counter() - start)
+
+
+def _paced_p99(base: str, token: str, rate: float, seconds: float) -> float:
+    """p99 latency (ms) of single-event requests sent at `rate` per second."""
+    now = datetime.now(UTC)
+    headers = {"Authorization": f"Bearer {token}"}
+    prefix = secrets.token_hex(3)
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    lock = threading.Lock()
+    threads = 8
+    start = time.perf_counter() + 0.1
+
+    def send(k: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            for i in range(k, total, threads):
+                wait = start + i / rate - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                began = time.perf_counter()
+                client.post("/api/v1/events", json=_event(i, now, prefix))
+                with lock:
+                    latencies.append((time.perf_counter() - began) * 1000)
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(send, range(threads)))
+    latencies.sort()
+    return latencies[int(len(latencies) * 0.99) - 1]
+
+
+def _batch_rate(base: str, token: str, batches: int, size: int) -> float:
+    now = datetime.now(UTC)
+    headers = {"Authorization": f"Bearer {token}"}
+    prefix = secrets.token_hex(3)
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+        start = time.perf_counter()
+        for b in range(batches):
+            body = [_event(b * size + i, now, prefix) for i in range(size)]
+            client.post("/api/v1/events/batch", json=body).raise_for_status()
+        return batches * size / (time.perf_counter() - start)
+
+
+def _plain_insert_rate(service: Service, count: int) -> float:
+    """The storage floor: the same event rows with one executemany, no engine, no HTTP."""
+    now = datetime.now(UTC)
+    prefix = secrets.token_hex(3)
+    rows = [
+        {
+            "id": f"plain-{prefix}-{i}",
+            "ticket": f"plain-{i}",
+            "type": "ticket.created",
+            "at": now,
+            "body": _event(i, now),
+            "digest": "0" * 64,
+            "recorded_at": now,
+            "recorded_by": "bench",
+        }
+        for i in range(count)
+    ]
+    start = time.perf_counter()
+    with service.db.begin() as conn:
+        conn.execute(events.insert(), rows)
+    return count / (time.perf_counter() - start)
+
+
+def _ingest_figures(label: str, url: str, quick: bool) -> list[Figure]:
+    service = bootstrap(Settings(database_url=url))
+    service.prepare()
+    token, _ = create_token(
+        service.uow, f"bench-{secrets.token_hex(3)}", "integration", datetime.now(UTC)
+    )
+    server = _Server(url)
+    bare = _Server(url, bare=True)
+    try:
+        n = 100 if quick else 4_000
+        single = _throughput(server.base, token, n, 8)
+        single_bare = _throughput(bare.base, token, n, 8)
+        p99 = _paced_p99(server.base, token, 500, 0.2 if quick else 4)
+        p99_bare = _paced_p99(bare.base, token, 500, 0.2 if quick else 4)
+        batch = _batch_rate(server.base, token, 1 if quick else 10, 500 if quick else 5_000)
+        floor = _plain_insert_rate(service, 500 if quick else 20_000)
+    finally:
+        server.stop()
+        bare.stop()
+        service.close()
+    return [
+        Figure(
+            f"HTTP ingest, single events ({label})",
+            single,
+            "events/s",
+            "bare FastAPI endpoint",
+            single_bare,
+            ">= 2,000 events/s",
+            single >= 2_000,
+        ),
+        Figure(
+            f"HTTP ingest p99 at 500 req/s ({label})",
+            p99,
+            "ms",
+            "bare FastAPI endpoint",
+            p99_bare,
+            "<= 50 ms",
+            p99 <= 50,
+        ),
+        Figure(
+            f"HTTP batch ingest ({label})",
+            batch,
+            "events/s",
+            "plain executemany of the rows",
+            floor,
+            ">= 20,000 events/s",
+            batch >= 20_000,
+        ),
+    ]
+
+
+class _Empty:
+    """No stored state: every seeded ticket is new."""
+
+    def ticket(self, ticket_id: str) -> None:  # noqa: ARG002
+        return None
+
+    def shared(self) -> None:
+        return None
+
+
+def _seed(service: Service, count: int, opened: Callable[[int], datetime]) -> None:
+    """Open tickets stored as ingestion would store them, the engine run once per ticket."""
+    engine = DomainTicketEngine()
+    with service.uow(read_only=True) as uow:
+        policy = service.policies.active(uow)
+    rows = []
+    for i in range(count):
+        at = opened(i)
+        raw = _event(i, at, "S")
+        raw["data"]["priority"] = "P1"
+        event = parse_event(raw)
+        out = engine.apply(_Empty(), [("/", event)], policy).tickets[event.ticket]
+        rows.append(
+            {
+                "id": event.ticket,
+                "state": dict(out.state),
+                "next_wakeup": out.next_wakeup,
+                "status": "new",
+                "priority": "P1",
+                "tier": "L1",
+                "team": None,
+                "agent": None,
+                "customer_id": f"c{i % 500}",
+                "segment": "smb",
+                "subject": None,
+                "opened_at": at,
+                "updated_at": at,
+                "policy_version": str(policy.version),
+                "events": 1,
+            }
+        )
+    with service.db.begin() as conn:
+        for start in range(0, count, 5_000):
+            conn.execute(tickets.insert(), rows[start : start + 5_000])
+
+
+def _first_wakeup_after_opening(service: Service) -> timedelta:
+    """How long after opening a P1 ticket first needs the worker (under the active policy)."""
+    probe = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    raw = _event(0, probe, "probe")
+    raw["data"]["priority"] = "P1"
+    with service.uow(read_only=True) as uow:
+        policy = service.policies.active(uow)
+    out = DomainTicketEngine().apply(_Empty(), [("/", parse_event(raw))], policy)
+    wakeup = out.tickets[raw["ticket"]].next_wakeup
+    assert wakeup is not None
+    return wakeup - probe
+
+
+def _due_to_stored(quick: bool) -> Figure:
+    folder = Path(tempfile.mkdtemp(prefix="escalon-bench-"))
+    url = f"sqlite:///{folder / 'due.db'}"
+    service = bootstrap(Settings(database_url=url))
+    service.prepare()
+    open_tickets = 1_000 if quick else 100_000
+    due_soon = 50 if quick else 1_000
+    spread = 1.0 if quick else 5.0
+    now = datetime.now(UTC)
+    first = _first_wakeup_after_opening(service)
+
+    def opened(i: int) -> datetime:
+        if i < due_soon:  # their first wake-up falls 1..spread seconds from now
+            return now - first + timedelta(seconds=1 + spread * i / due_soon)
+        return now
+
+    _seed(service, open_tickets, opened)
+    latencies: list[float] = []
+    end = time.monotonic() + spread + 3
+    poll = service.settings.worker_poll_seconds
+    while time.monotonic() < end:
+        tick = datetime.now(UTC)
+        fired = service.firer.fire_due(tick)
+        stored = datetime.now(UTC)
+        if fired.decisions:
+            with service.db.connect() as conn:
+                query = select(decisions.c.due_at).where(decisions.c.fired_at == tick)
+                latencies += [(stored - d).total_seconds() for d in conn.execute(query).scalars()]
+            continue
+        earliest = service.firer.earliest_wakeup()
+        wait = (
+            poll if earliest is None else min(poll, (earliest - datetime.now(UTC)).total_seconds())
+        )
+        time.sleep(max(0.0, wait))
+    start = time.perf_counter()
+    with service.db.connect() as conn:
+        for state in conn.execute(select(tickets.c.state)).scalars():
+            json.dumps(state)
+    scan = time.perf_counter() - start
+    service.close()
+    latencies.sort()
+    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("inf")
+    return Figure(
+        f"due to stored p99, {open_tickets:,} open tickets (SQLite)",
+        p99,
+        "s",
+        "one full scan of open tickets",
+        scan,
+        "<= 1 s",
+        p99 <= 1.0,
+    )
+
+
+def _drain(url: str, workers: int, batch: int) -> float:
+    env = {
+        **os.environ,
+        "ESCALON_DATABASE_URL": url,
+        "ESCALON_WORKER_BATCH_SIZE": str(batch),
+        "ESCALON_LOG_LEVEL": "warning",
+    }
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "escalon", "worker", "--once"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    for p in procs:
+        p.wait(timeout=600)
+    return time.perf_counter() - start
+
+
+def _worker_scaling(url: str, quick: bool) -> Figure:
+    count = 300 if quick else 20_000
+    rates = {}
+    for workers in (1, 2):
+        service = bootstrap(Settings(database_url=url))
+        service.prepare()
+        with service.db.begin() as conn:
+            conn.execute(tickets.delete())
+            conn.execute(decisions.delete())
+        due_at = datetime.now(UTC) - timedelta(hours=1, minutes=31)
+        _seed(service, count, lambda _i, at=due_at: at)
+        service.close()
+        rates[workers] = count / _drain(url, workers, 100)
+    ratio = rates[2] / rates[1]
+    return Figure(
+        "two workers vs one (PostgreSQL)",
+        rates[2],
+        "tickets/s",
+        "one worker",
+        rates[1],
+        ">= 1.6x",
+        ratio >= 1.6,
+    )
+
+
+def run(quick: bool) -> list[Figure]:
+    folder = Path(tempfile.mkdtemp(prefix="escalon-bench-"))
+    figures = _ingest_figures("SQLite", f"sqlite:///{folder / 'ingest.db'}", quick)
+    pg = _pg_url()
+    if pg is not None:
+        try:
+            figures += _ingest_figures("PostgreSQL", pg, quick)
+            figures.append(_worker_scaling(pg, quick))
+        finally:
+            _drop(pg)
+    figures.append(_due_to_stored(quick))
+    return figures
