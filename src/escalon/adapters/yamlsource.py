@@ -112,32 +112,52 @@ class SourceMap:
         return SourceIssue(self.file, place.line, place.column, format_loc(loc), message)
 
 
-def _walk(node: yaml.Node, entry: _Entry, issues: list[SourceIssue], file: str) -> None:
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _walk(
+    node: yaml.Node,
+    entry: _Entry,
+    loc: Loc,
+    issues: list[SourceIssue],
+    file: str,
+    active: frozenset[int] = frozenset(),
+) -> None:
+    """Record where each key and value sits; report duplicate keys, which PyYAML would let
+    silently override each other. `active` guards against recursive aliases."""
+    if id(node) in active:
+        return
+    active = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue  # `<<: *base` - merged keys keep the position of their mapping
             key: str | int = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            place = _place(key_node.start_mark)
             if key in entry.children:
-                place = _place(key_node.start_mark)
-                issues.append(
-                    SourceIssue(file, place.line, place.column, str(key), "duplicate key")
-                )
-            child = _Entry(value=_place(value_node.start_mark), key=_place(key_node.start_mark))
+                path = format_loc((*loc, key))
+                issues.append(SourceIssue(file, place.line, place.column, path, "duplicate key"))
+            child = _Entry(value=_place(value_node.start_mark), key=place)
             entry.children[key] = child
-            _walk(value_node, child, issues, file)
+            _walk(value_node, child, (*loc, key), issues, file, active)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = _Entry(value=_place(item.start_mark))
             entry.children[index] = child
-            _walk(item, child, issues, file)
+            _walk(item, child, (*loc, index), issues, file, active)
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
     """Parse YAML text into plain data plus its source map; raise SourceError on any problem."""
     loader = yaml.SafeLoader(text)
+    issues: list[SourceIssue] = []
     try:
         node = loader.get_single_node()
         if node is None:
             raise SourceError([SourceIssue(file, 1, 1, "<root>", "the file is empty")])
+        # Walk before constructing: construction flattens merge keys in place.
+        root = _Entry(value=_place(node.start_mark))
+        _walk(node, root, (), issues, file)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -150,9 +170,6 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         raise SourceError([SourceIssue(file, 1, 1, "<yaml>", f"YAML error: {error}")]) from None
     finally:
         loader.dispose()
-    root = _Entry(value=_place(node.start_mark))
-    issues: list[SourceIssue] = []
-    _walk(node, root, issues, file)
     if issues:
         raise SourceError(issues)
     return data, SourceMap(file, root)

@@ -130,3 +130,20 @@ def test_load_model_reads_a_file(tmp_path: Path) -> None:
 def test_format_loc() -> None:
     assert format_loc(("paths", 0, "criteria", 2, "threshold")) == "paths[0].criteria[2].threshold"
     assert format_loc(()) == "<root>"
+
+
+def test_merge_keys_are_not_duplicates() -> None:
+    text = "base: &base {name: a, width: 2}\nsource: sn\ncolumns:\n  - {<<: *base, width: 3}\n"
+    with pytest.raises(SourceError) as caught:
+        validate_text(text, Mapping, file="m.yaml")
+    assert [str(issue) for issue in caught.value.issues] == ["m.yaml:1:1: base: unknown key 'base'"]
+
+
+def test_duplicate_key_names_its_full_path() -> None:
+    text = "source: sn\ncolumns:\n  - {name: a, name: b, width: 1}\n"
+    assert _issues(text) == ["m.yaml:3:15: columns[0].name: duplicate key"]
+
+
+def test_recursive_alias_does_not_hang() -> None:
+    issues = _issues("source: sn\ncolumns: &c [*c]\n")
+    assert issues and all(issue.startswith("m.yaml:") for issue in issues)
