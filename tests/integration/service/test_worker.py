@@ -105,6 +105,7 @@ def real_clock_service(make_service: Callable[..., Service]) -> Service:
     return service
 
 
+@pytest.mark.slow
 def test_kill_9_mid_firing_then_restart_fires_each_decision_once(
     real_clock_service: Service, database_url: str
 ) -> None:
