@@ -1,11 +1,11 @@
 """A fast, deterministic generator of canonical events for the engine bench and tests.
 
-`generate(tickets)` yields about ten `EventRecord`s per ticket, in time order, with the mix a
-support desk sees: assignments, customer and agent comments, waits on the customer, requested
-escalations (some without justification), acceptances, flags that trigger management, reopens,
-resolutions and closures. The same arguments always give the same events. Records are built
-directly (no per-event validation) because the bench measures the engine, not the parser;
-`as_canonical` turns one back into the JSON form of `docs/events.md`.
+`generate(tickets)` yields about ten `EventRecord`s per ticket (a million for 100,000 tickets),
+in time order, with the mix a support desk sees: assignments, customer and agent comments,
+waits on the customer, requested escalations (some without justification), acceptances, flags
+that trigger management, reopens, resolutions and closures. The same arguments always give the
+same events. Records are built directly (no per-event validation) because the bench measures
+the engine, not the parser; `as_canonical` turns one back into the JSON form of `docs/events.md`.
 """
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ def _script(rng: random.Random, customers: int, areas: int) -> Script:
         steps.append((t, "ticket.status_changed", {"status": "pending_customer"}))
         t += rng.randrange(1, 20) * _HOUR
         steps.append((t, "ticket.commented", {"public": True, "author": "customer"}))
+    for _ in range(rng.randrange(1, 4)):  # the back-and-forth of working the ticket
+        t += rng.randrange(5, 30) * _MIN
+        steps.append((t, "ticket.commented", {"public": True, "author": "customer"}))
+        t += rng.randrange(5, 30) * _MIN
+        public = rng.random() < 0.8
+        steps.append((t, "ticket.commented", {"public": public, "author": "agent"}))
     t += _time_to_resolve(rng)
     steps.append((t, "ticket.resolved", {}))
     if rng.random() < 0.05:
