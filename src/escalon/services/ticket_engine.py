@@ -76,11 +76,12 @@ class DomainTicketEngine:
             except InvalidEvent as error:
                 field = error.field.replace(".", "/")
                 raise EngineRefusal(error.message, field=f"{path}{field}") from error
-        changed = {
-            tid: _ticket_out(ticket)
-            for tid, ticket in tickets.items()
-            if tickets.loaded.get(tid) != _canonical(ticket.to_dict())
-        }
+        changed = {}
+        for tid, ticket in tickets.items():
+            raw = ticket.to_dict()
+            loaded = tickets.loaded.get(tid)
+            if not loaded or loaded != _canonical(raw):  # new tickets skip the comparison
+                changed[tid] = _ticket_out(ticket, raw)
         after = indexes.to_dict()
         return BatchOut(
             tickets=changed,
@@ -119,10 +120,10 @@ def _decision_out(decision: Decision) -> DecisionOut:
     )
 
 
-def _ticket_out(ticket: TicketState) -> TicketOut:
+def _ticket_out(ticket: TicketState, raw: dict[str, Any]) -> TicketOut:
     due = ticket.next_due
     return TicketOut(
-        state=ticket.to_dict(),
+        state=raw,
         next_wakeup=us_to_datetime(due) if due is not None else None,
         clocks=[_clock(timer) for timer in ticket.timers.values()],
         escalations=_escalations(ticket),
