@@ -13,7 +13,7 @@ from escalon.entrypoints.cli.main import app
 @pytest.mark.slow
 def test_demo_prints_the_april_dashboard_and_writes_html(tmp_path: Path) -> None:
     out = tmp_path / "escalon-report.html"
-    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    result = CliRunner().invoke(app, ["demo", "--no-store", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "ESCALATION METRICS — April 2025" in result.output
     assert "Trend:" in result.output and "from last month" in result.output
@@ -28,7 +28,7 @@ def test_demo_store_reads_back_the_same_dashboard(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     runner = CliRunner()
     shown = runner.invoke(
-        app, ["demo", "--tickets", "150", "--store", str(db), "--out", str(tmp_path / "r.html")]
+        app, ["demo", "--tickets", "150", "--db", str(db), "--out", str(tmp_path / "r.html")]
     )
     assert shown.exit_code == 0, shown.output
     assert "6. Store" in shown.output and "refused an event" not in shown.output

@@ -3,8 +3,9 @@
 Simulates two months of a mid-size support organisation (March and April 2025, so April has a
 trend to show), validates every event against the canonical format, replays them through the
 escalation engine with the default policy (which adds time-based and management escalations),
-builds the escalation records, prints the April dashboard in the seed's layout and writes
-`escalon-report.html`.
+builds the escalation records, prints the April dashboard in the seed's layout, writes
+`escalon-report.html`, and loads the same events into a SQLite store through the service's
+ingest and firing use cases (`escalon-demo.db`, for `escalon serve` and `report --db`).
 """
 
 from __future__ import annotations
@@ -43,9 +44,11 @@ def demo(
         "escalon-report.html"
     ),
     store: Annotated[
-        Path | None,
-        typer.Option(help="Also load the events into this SQLite store and fire what is due."),
-    ] = None,
+        bool, typer.Option(help="Load the events into a SQLite store and fire what is due.")
+    ] = True,
+    db: Annotated[
+        Path, typer.Option(help="The demo's SQLite store (replaced on each run).")
+    ] = Path("escalon-demo.db"),
     tickets: Annotated[int, typer.Option(min=50, help="Tickets over the two months.")] = (
         DEMO_TICKETS
     ),
@@ -93,15 +96,8 @@ def demo(
     print_text(dash, console)
     out.write_text(render_html(dash), encoding="utf-8")
     console.print(f"[bold]5. Wrote[/bold] {out} (one offline file with charts).")
-    if store is not None:
-        _load_store(console, store, events, run.refused_ids)
-    else:
-        console.print(
-            "Load the same months into the SQLite store (slower: every event is a stored, "
-            "audited transaction step): `escalon demo --store escalon-demo.db`, then "
-            "`escalon serve --db sqlite:///escalon-demo.db` and "
-            "`escalon report --db escalon-demo.db`."
-        )
+    if store:
+        _load_store(console, db, events, run.refused_ids)
     console.print(
         "Explore further: `escalon simulate-ops --out events.jsonl`, "
         "`escalon report events.jsonl --format markdown`, "
@@ -113,6 +109,8 @@ def demo(
 def _load_store(console: Console, path: Path, events: list[Event], refused: set[str]) -> None:
     """Ingest the events the engine accepted into SQLite and fire what came due by the end."""
     started = time.perf_counter()
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)  # the demo's own store from an earlier run
     kept = sorted(
         (e for e in events if e.id not in refused),
         key=lambda e: EventRecord.order_key(EventRecord.from_event(e)),
