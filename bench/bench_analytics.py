@@ -235,7 +235,7 @@ def synthetic_records(n: int, seed: int = 1) -> EscalationRecords:
 
 
 def run(quick: bool) -> list[Figure]:
-    n = 200_000 if quick else 10_000_000
+    n = 50_000 if quick else 10_000_000
     records = synthetic_records(n)
     targets = Targets()
     frames = to_frames(records)
@@ -249,7 +249,7 @@ def run(quick: bool) -> list[Figure]:
         return build_dashboard(pandas_aggregates(frames, PERIOD, targets), targets)
 
     duck = best_of(3, with_duckdb)
-    panda = best_of(1 if not quick else 2, with_pandas)
+    panda = best_of(1, with_pandas)
     label = f"{n:,} escalation + {n:,} ticket records"
     return [
         Figure(
