@@ -18,7 +18,7 @@ from escalon.domain.engine.issues import in_scope, issue_history
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
 from escalon.domain.engine.state import Escalation, TicketState
-from escalon.domain.engine.timers import Timer
+from escalon.domain.engine.timers import Timer, retarget
 from escalon.domain.policy import EscalationPath
 
 CRITERION_FOR_REASON: dict[str, str] = {
@@ -37,11 +37,29 @@ CRITERION_FOR_REASON: dict[str, str] = {
 
 
 def enter_tier(ctx: Context, ticket: TicketState, tier: str, now: int, *, fresh: bool) -> None:
-    """The tier now owns the ticket: its resolution target and time criterion start counting."""
+    """The tier now owns the ticket: the ticket's resolution clock continues under the tier's
+    target, and the tier's own time criterion (`tier_time`) starts counting."""
     ticket.tier = tier
     ticket.tier_since = now
-    start_resolution(ctx, ticket, now)
+    continue_resolution(ctx, ticket, now)
     start_tier_time(ctx, ticket, now, fresh=fresh)
+
+
+def continue_resolution(ctx: Context, ticket: TicketState, now: int) -> None:
+    """A transfer (escalation, rejection, reassignment) keeps the ticket's resolution cycle:
+    same start, same consumed working time, same pauses; only the target becomes the new tier's
+    for the ticket's priority. Thresholds already decided stay decided (one breach per cycle)."""
+    timer = ticket.timers.get("resolution")
+    if timer is None:
+        start_resolution(ctx, ticket, now)
+        return
+    target = ctx.book.policy.response.resolution.get(ticket.priority, {}).get(ticket.tier)  # type: ignore[call-overload]
+    if target is None:
+        timer.facts["tier"] = ticket.tier
+        return
+    span = ctx.book.span(target, timer.calendar)
+    timer.facts.update({"tier": ticket.tier, "target": text(target)})
+    retarget(timer, ctx.calendar(timer.calendar), ctx.book.sla_thresholds(span))
 
 
 def start_resolution(ctx: Context, ticket: TicketState, now: int) -> None:
@@ -348,7 +366,8 @@ def accept(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
 
 
 def reject(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
-    """The receiving tier sends the ticket back; the originating tier gets a fresh budget."""
+    """The receiving tier sends the ticket back: the resolution clock continues (no fresh
+    budget); the originating tier's time criterion counts again from the rejection."""
     record = ticket.escalations[-1]
     record.status = "rejected"
     record.closed_at = event.at
