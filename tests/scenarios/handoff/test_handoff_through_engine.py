@@ -87,15 +87,23 @@ def _request(run: Run, minutes: float, handoff: dict[str, Any], **extra: Any) ->
     )
 
 
-def test_missing_required_fields_are_listed_as_the_handoff_check_lists_them() -> None:
+def _context(priority: str = "P2") -> TicketInformation:
+    """What the engine fills in itself: the agent does not retype the ticket's own facts."""
+    return TicketInformation(
+        ticket_id="T-1", priority=priority, escalation_from="L1", escalation_to="L2"
+    )
+
+
+def test_incomplete_handoff_is_refused_with_every_missing_field() -> None:
     run = Run()
     _open(run)
     partial = {"issue_summary": COMPLETE["issue_summary"], "hypothesis": COMPLETE["hypothesis"]}
-    (escalate,) = [d for d in _request(run, 60, partial) if d.kind == "escalate"]
-    verdict = check_handoff(partial, PATHS["L1->L2"].handoff_fields)
+    (refusal,) = _request(run, 60, partial)
+    verdict = check_handoff(partial, PATHS["L1->L2"].handoff_fields, context=_context())
     assert not verdict.complete
+    assert refusal.kind == "escalation_refused_incomplete_handoff"
     assert (
-        escalate.facts["handoff_missing"]
+        refusal.facts["missing"]
         == list(verdict.missing)
         == [
             "troubleshooting.steps",
@@ -104,15 +112,56 @@ def test_missing_required_fields_are_listed_as_the_handoff_check_lists_them() ->
             "customer_communication.customer_notified",
         ]
     )
+    assert refusal.facts["handoff_score"] == verdict.score
+    assert refusal.facts["check"] == verdict.reason
     assert verdict.reason.startswith("handoff refused: missing troubleshooting.steps")
+    assert verdict.reason in refusal.reason
+    ticket = run.state.tickets["T-1"]
+    assert ticket.tier == "L1" and ticket.escalations == []
+    assert run.state.indexes.agents["dana"]["refused_incomplete_handoff"] == 1
+    # nobody is chased for an escalation that was never sent (the 2 h time criterion is later)
+    run.tick(110)
+    assert run.kinds("require_acknowledgement") == []
+    assert run.kinds("acknowledgement_missed") == []
 
 
-def test_complete_handoff_has_nothing_missing() -> None:
+def test_no_handoff_at_all_is_refused() -> None:
+    run = Run()
+    _open(run)
+    out = run.event(
+        "escalation.requested",
+        60,
+        to="L2",
+        reason="technical_complexity",
+        justification="401s from ERP",
+    )
+    assert [d.kind for d in out] == ["escalation_refused_incomplete_handoff"]
+    assert out[0].facts["missing"] == PATHS["L1->L2"].handoff_fields
+    # only the four ticket-information fields the engine knows itself: 4 of 26
+    assert out[0].facts["handoff_score"] == 15
+
+
+def test_invalid_handoff_is_refused_naming_the_field() -> None:
+    run = Run()
+    _open(run)
+    broken = {**COMPLETE, "current_status": {"issue_reproduced": "maybe"}}
+    (refusal,) = _request(run, 60, broken)
+    assert refusal.kind == "escalation_refused_incomplete_handoff"
+    assert [i.split(":")[0] for i in refusal.facts["invalid"]] == [
+        "current_status.issue_reproduced"
+    ]
+    assert run.state.tickets["T-1"].tier == "L1"
+
+
+def test_complete_handoff_escalates_with_its_score() -> None:
     run = Run()
     _open(run)
     (escalate,) = [d for d in _request(run, 60, COMPLETE) if d.kind == "escalate"]
-    assert escalate.facts["handoff_missing"] == []
-    assert check_handoff(COMPLETE, PATHS["L1->L2"].handoff_fields).complete
+    verdict = check_handoff(COMPLETE, PATHS["L1->L2"].handoff_fields, context=_context())
+    assert verdict.complete
+    assert escalate.facts["handoff_score"] == verdict.score
+    assert f"handoff score {verdict.score}" in escalate.reason
+    assert run.state.tickets["T-1"].tier == "L2"
 
 
 @pytest.mark.parametrize(
@@ -186,7 +235,7 @@ def test_rejection_sends_the_ticket_back_with_feedback_and_stops_the_chase() -> 
     run = Run()
     _open(run)
     partial = {"issue_summary": COMPLETE["issue_summary"]}
-    _request(run, 60, partial)
+    _request(run, 60, COMPLETE)
     run.event(
         "escalation.rejected", 70, by="lee", reason="handoff incomplete", feedback="add steps"
     )

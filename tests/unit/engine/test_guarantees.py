@@ -13,6 +13,7 @@ from escalon.domain.policy import Policy
 from escalon.services.replay import Replayer, bulk_collection, replay
 
 from .conftest import Desk
+from .handoffs import COMPLETE_HANDOFF, with_handoffs
 
 ACME = {"id": "acme", "segment": "smb", "region": "amer"}
 
@@ -33,6 +34,7 @@ def test_policy_edit_never_rewrites_a_running_escalation(desk: Desk, policy: Pol
         to="L2",
         reason="technical_complexity",
         justification="config bug",
+        handoff=COMPLETE_HANDOFF,
     )
     desk.policy = _edited(policy, L2={"acknowledgement": "45m"}, L3={"acknowledgement": "2h"})
     desk.tick("2025-04-01T13:30:00Z")
@@ -86,6 +88,7 @@ def test_late_event_that_changes_the_outcome_issues_only_the_new_decision(desk: 
         to="L2",
         reason="customer_requested",
         justification="asked for a specialist",
+        handoff=COMPLETE_HANDOFF,
     )
     assert [d.kind for d in late][:2] == ["escalate", "require_acknowledgement"]
     assert late[0].at.isoformat() == "2025-04-01T13:20:00+00:00"
@@ -138,6 +141,7 @@ def test_agent_escalation_counts_are_kept(desk: Desk) -> None:
         to="L2",
         requested_by="ana",
         justification="needs L2 tooling",
+        handoff=COMPLETE_HANDOFF,
     )
     desk.send("escalation.rejected", "2025-04-01T13:20:00Z", reason="L1 runbook covers it")
     assert desk.state.indexes.agents["ana"] == {
@@ -150,15 +154,15 @@ def test_agent_escalation_counts_are_kept(desk: Desk) -> None:
 
 
 def test_generated_log_replays_identically_twice(policy: Policy) -> None:
-    events = list(generate(400, seed=3))
+    events = list(with_handoffs(generate(400, seed=3)))
     first = [d.to_dict() for d in replay(events, policy)]
-    second = [d.to_dict() for d in replay(list(generate(400, seed=3)), policy)]
+    second = [d.to_dict() for d in replay(list(with_handoffs(generate(400, seed=3))), policy)]
     assert first == second
     assert len({d["id"] for d in first}) == len(first)
 
 
 def test_generated_log_through_step_matches_the_replay_service(policy: Policy) -> None:
-    events = list(generate(150, seed=5))
+    events = list(with_handoffs(generate(150, seed=5)))
     via_service = [d.id for d in replay(events, policy)]
     state = EngineState()
     via_step: list[str] = []
@@ -177,7 +181,9 @@ def test_generated_log_through_step_matches_the_replay_service(policy: Policy) -
 def test_generated_log_of_100k_tickets_replays_without_error(policy: Policy) -> None:
     runner = Replayer(policy)
     with bulk_collection():
-        decisions = sum(1 for _ in replay(generate(100_000), policy, replayer=runner))
+        decisions = sum(
+            1 for _ in replay(with_handoffs(generate(100_000)), policy, replayer=runner)
+        )
     assert runner.rejected == []
     assert runner.events > 600_000
     assert decisions > 0

@@ -25,6 +25,7 @@ DecisionKind = Literal[
     "major_incident_resolved",
     "vendor_escalation",
     "escalation_rejected_unjustified",
+    "escalation_refused_incomplete_handoff",
 ]
 
 DECISION_KINDS: tuple[str, ...] = (
@@ -40,6 +41,7 @@ DECISION_KINDS: tuple[str, ...] = (
     "major_incident_resolved",
     "vendor_escalation",
     "escalation_rejected_unjustified",
+    "escalation_refused_incomplete_handoff",
 )
 
 Fact = str | int | float | bool | None | list[str]

@@ -9,8 +9,6 @@ rewrites it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from escalon.domain.engine import clocks
 from escalon.domain.engine.context import Context, span_text
 from escalon.domain.engine.decisions import Fact, decision_id
@@ -19,6 +17,7 @@ from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
 from escalon.domain.engine.state import Escalation, TicketState
 from escalon.domain.engine.timers import Timer, retarget
+from escalon.domain.handoff import HandoffCheck, TicketInformation, check_handoff
 from escalon.domain.policy import EscalationPath
 
 CRITERION_FOR_REASON: dict[str, str] = {
@@ -322,34 +321,78 @@ def request(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
         )
         ctx.count_agent(agent, "rejected_unjustified")
         return
-    missing = _missing_handoff(path.handoff_fields, data.get("handoff") or {})
+    verdict = check_handoff(
+        data.get("handoff") or {},
+        path.handoff_fields,
+        context=TicketInformation.model_validate(
+            {
+                "ticket_id": ticket.id,
+                "priority": ticket.priority,
+                "escalation_from": path.from_tier,
+                "escalation_to": path.to_tier,
+            }
+        ),
+    )
+    if not verdict.complete:
+        _refuse_incomplete(ctx, ticket, event, path, verdict, agent, reason)
+        return
     escalate(
         ctx,
         ticket,
         path,
         criterion,
         event.at,
-        reason=f"{agent or 'an agent'} requested {path.name} ({reason}): {justification}",
+        reason=(
+            f"{agent or 'an agent'} requested {path.name} ({reason}): {justification}; "
+            f"handoff score {verdict.score}"
+        ),
         facts={
             "reason": reason,
             "justification": justification,
             "requested_by": agent,
-            "handoff_missing": missing,
+            "handoff_score": verdict.score,
         },
         requested_by=agent,
     )
     ctx.count_agent(agent, "escalated")
 
 
-def _missing_handoff(required: list[str], form: dict[str, Any]) -> list[str]:
-    missing = []
-    for dotted in required:
-        node: Any = form
-        for part in dotted.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node in (None, "", []):
-            missing.append(dotted)
-    return missing
+def _refuse_incomplete(
+    ctx: Context,
+    ticket: TicketState,
+    event: EventRecord,
+    path: EscalationPath,
+    verdict: HandoffCheck,
+    agent: str | None,
+    reason: str,
+) -> None:
+    """The path requires handoff fields the form lacks (or has wrong): the ticket stays put and
+    the requester gets every field to fix in one list."""
+    ctx.emit(
+        ticket,
+        "escalation_refused_incomplete_handoff",
+        subject=ticket.id,
+        rule=f"path:{path.name}:handoff",
+        key=event.id,
+        at=event.at,
+        reason=(
+            f"escalation {path.name} requested by {agent or 'an unnamed agent'} ({reason}) "
+            f"not sent: {verdict.reason}; completeness score {verdict.score}/100, "
+            f"policy {ctx.book.policy.version}"
+        ),
+        facts={
+            "from": path.from_tier,
+            "to": path.to_tier,
+            "reason": reason,
+            "requested_by": agent,
+            "event": event.id,
+            "missing": list(verdict.missing),
+            "invalid": list(verdict.invalid),
+            "handoff_score": verdict.score,
+            "check": verdict.reason,
+        },
+    )
+    ctx.count_agent(agent, "refused_incomplete_handoff")
 
 
 def accept(ctx: Context, ticket: TicketState, event: EventRecord) -> None:

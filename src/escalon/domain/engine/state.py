@@ -241,7 +241,8 @@ class Indexes:
     - `issues`: issue key -> {"tickets": {ticket: opened}, "escalations": {ticket: last at}}
     - `candidates`: major-incident match key -> {ticket: [opened, customer]} within the window
     - `open_incidents`: match key -> incident id; `incidents`: id -> Incident
-    - `agents`: agent -> counters (requested, escalated, rejected_unjustified, rejected_back)
+    - `agents`: agent -> counters (requested, escalated, rejected_unjustified,
+      refused_incomplete_handoff, rejected_back)
     """
 
     issues: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
