@@ -165,32 +165,47 @@ def test_complete_handoff_escalates_with_its_score() -> None:
 
 
 @pytest.mark.parametrize(
-    ("priority", "vip", "sentiment", "mode"),
+    ("priority", "vip", "sentiment", "live", "warm", "mode"),
     [
-        ("P2", False, "neutral", "warm"),
-        ("P3", False, "neutral", "cold"),
-        ("P3", True, "neutral", "warm"),
-        ("P3", False, "upset", "warm"),
+        ("P2", False, "neutral", None, None, "warm"),
+        ("P3", False, "neutral", None, None, "cold"),
+        ("P3", True, "neutral", None, None, "warm"),
+        ("P3", False, "upset", None, None, "warm"),
+        ("P3", False, "neutral", True, None, "warm"),
+        ("P3", False, "neutral", None, True, "warm"),
+        ("P2", False, "neutral", None, False, "warm"),
     ],
 )
-def test_warm_or_cold_from_the_policy_rule_and_the_engines_ticket(
-    priority: str, vip: bool, sentiment: str, mode: str
+def test_the_escalation_records_warm_or_cold_and_why(
+    priority: str,
+    vip: bool,
+    sentiment: str,
+    live: bool | None,
+    warm: bool | None,
+    mode: str,
 ) -> None:
     run = Run()
     _open(run, priority=priority, vip=vip)
     form = {
         **COMPLETE,
         "current_status": {"issue_reproduced": "yes", "customer_sentiment": sentiment},
+        "customer_communication": {"customer_notified": False, "prefers_live_transfer": live},
     }
-    _request(run, 60, form)
-    ticket = run.state.tickets["T-1"]
+    extra = {} if warm is None else {"warm": warm}
+    (escalate,) = [d for d in _request(run, 60, form, **extra) if d.kind == "escalate"]
     choice = choose_handoff_mode(
         POLICY.handoff.warm_when,
-        priority=ticket.priority,
-        vip=ticket.vip,
+        priority=priority,
+        vip=vip,
         sentiment=sentiment,
+        prefers_live_transfer=live,
+        requested_warm=warm,
     )
     assert choice.mode == mode
+    assert escalate.facts["handoff_mode"] == mode
+    assert escalate.facts["handoff_mode_reason"] == choice.reason
+    assert f"{mode} handoff: {choice.reason}" in escalate.reason
+    assert run.state.tickets["T-1"].escalations[-1].terms["handoff_mode"] == mode
     if mode == "cold":
         assert choice.reason == "no warm-handoff condition holds (priority P3, sentiment neutral)"
 

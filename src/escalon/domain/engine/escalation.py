@@ -17,7 +17,12 @@ from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
 from escalon.domain.engine.state import Escalation, TicketState
 from escalon.domain.engine.timers import Timer, retarget
-from escalon.domain.handoff import HandoffCheck, TicketInformation, check_handoff
+from escalon.domain.handoff import (
+    HandoffCheck,
+    TicketInformation,
+    check_handoff,
+    choose_handoff_mode,
+)
 from escalon.domain.policy import EscalationPath
 
 CRITERION_FOR_REASON: dict[str, str] = {
@@ -333,9 +338,18 @@ def request(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
             }
         ),
     )
-    if not verdict.complete:
+    if not verdict.complete or verdict.form is None:
         _refuse_incomplete(ctx, ticket, event, path, verdict, agent, reason)
         return
+    form = verdict.form
+    mode = choose_handoff_mode(
+        ctx.book.policy.handoff.warm_when,
+        priority=ticket.priority,
+        vip=ticket.vip or bool(form.customer_communication.vip),
+        sentiment=form.current_status.customer_sentiment,
+        prefers_live_transfer=form.customer_communication.prefers_live_transfer,
+        requested_warm=data.get("warm"),
+    )
     escalate(
         ctx,
         ticket,
@@ -344,16 +358,19 @@ def request(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
         event.at,
         reason=(
             f"{agent or 'an agent'} requested {path.name} ({reason}): {justification}; "
-            f"handoff score {verdict.score}"
+            f"handoff score {verdict.score}; {mode.mode} handoff: {mode.reason}"
         ),
         facts={
             "reason": reason,
             "justification": justification,
             "requested_by": agent,
             "handoff_score": verdict.score,
+            "handoff_mode": mode.mode,
+            "handoff_mode_reason": mode.reason,
         },
         requested_by=agent,
     )
+    ticket.escalations[-1].terms.update({"handoff_mode": mode.mode, "handoff_score": verdict.score})
     ctx.count_agent(agent, "escalated")
 
 
