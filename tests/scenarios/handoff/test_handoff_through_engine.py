@@ -6,13 +6,14 @@ Tuesday 2025-04-01 13:00Z is 09:00 in New York: the enterprise P2 tickets below 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from escalon.adapters.policy_files import load_default_policy
-from escalon.domain.engine import Decision, EngineState, step
+from escalon.domain.engine import Decision, EngineState, TicketState, step
 from escalon.domain.events import parse_event
 from escalon.domain.handoff import (
     Resolution,
@@ -257,7 +258,15 @@ def test_rejection_sends_the_ticket_back_with_feedback_and_stops_the_chase() -> 
     run.tick(120)
     ticket = run.state.tickets["T-1"]
     assert ticket.tier == "L1"
-    assert ticket.escalations[-1].status == "rejected"
+    record = ticket.escalations[-1]
+    assert record.status == "rejected"
+    assert (record.rejected_by, record.rejection_reason, record.rejection_feedback) == (
+        "lee",
+        "handoff incomplete",
+        "add steps",
+    )
+    stored = TicketState.from_dict(json.loads(json.dumps(ticket.to_dict())))
+    assert stored.escalations[-1].rejection_feedback == "add steps"
     assert run.kinds("acknowledgement_missed") == []
     feedback = rejection_feedback(
         ticket="T-1",

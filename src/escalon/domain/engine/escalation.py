@@ -431,6 +431,9 @@ def reject(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
     record = ticket.escalations[-1]
     record.status = "rejected"
     record.closed_at = event.at
+    record.rejected_by = event.data.get("by")
+    record.rejection_reason = event.data.get("reason")
+    record.rejection_feedback = event.data.get("feedback")
     for name in ("ack", "assessment", "vendor_ack", "vendor_resolution"):
         clocks.stop(ctx, ticket, name, event.at, "escalation rejected")
     ctx.count_agent(record.requested_by, "rejected_back")

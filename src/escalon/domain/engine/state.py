@@ -25,7 +25,12 @@ INCIDENT_REF = "\x00"
 
 @dataclass(slots=True)
 class Escalation:
-    """One technical escalation, with the policy ref in force when it started (its snapshot)."""
+    """One technical escalation, with the policy ref in force when it started (its snapshot).
+
+    A rejection keeps who sent it back, why and the feedback for the originating tier, so the
+    ticket's history (and `escalon explain`) shows them; records stored before these fields
+    existed load with them empty.
+    """
 
     seq: int
     source: str
@@ -39,6 +44,9 @@ class Escalation:
     accepted_at: int | None = None
     closed_at: int | None = None
     terms: dict[str, Any] = field(default_factory=dict)
+    rejected_by: str | None = None
+    rejection_reason: str | None = None
+    rejection_feedback: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +62,9 @@ class Escalation:
             "accepted_at": self.accepted_at,
             "closed_at": self.closed_at,
             "terms": dict(self.terms),
+            "rejected_by": self.rejected_by,
+            "rejection_reason": self.rejection_reason,
+            "rejection_feedback": self.rejection_feedback,
         }
 
     @classmethod
