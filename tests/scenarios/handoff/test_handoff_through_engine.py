@@ -318,7 +318,13 @@ def test_rca_is_required_after_an_l2_to_l3_escalation_only() -> None:
         requested_by="lee",
         handoff=l3_form,
     )
-    run.event("ticket.resolved", 300, by="kim", summary="fixed audience")
+    resolved = run.event("ticket.resolved", 300, by="kim", summary="fixed audience")
+    (missing,) = [d for d in resolved if d.kind == "rca_missing"]
+    assert missing.kind == "rca_missing"
+    assert missing.facts["paths"] == ["L2->L3"]
+    assert missing.facts["resolved_by"] == "kim"
+    assert "root_cause" in missing.facts["missing"]
+    assert "requires root-cause analysis after L2->L3" in missing.reason
     ticket = run.state.tickets["T-1"]
     last = ticket.escalations[-1]
     path = PATHS[f"{last.source}->{last.target}"]
@@ -344,3 +350,37 @@ def test_ticket_context_fills_the_ticket_information_from_engine_state() -> None
     verdict = check_handoff(COMPLETE, ["ticket_information.ticket_id"], context=context)
     assert verdict.complete and verdict.form is not None
     assert verdict.form.ticket_information.escalation_from == "L1"
+
+
+def _escalated_to_l3(run: Run) -> None:
+    _open(run)
+    _request(run, 60, COMPLETE)
+    run.event("escalation.accepted", 65, by="lee")
+    run.event(
+        "escalation.requested",
+        120,
+        to="L3",
+        reason="engineering_required",
+        justification="bug",
+        requested_by="lee",
+        handoff={
+            **COMPLETE,
+            "troubleshooting": {**COMPLETE["troubleshooting"], "attachments": ["log"]},
+            "current_status": {**COMPLETE["current_status"], "workaround_provided": False},
+        },
+    )
+
+
+def test_a_root_cause_satisfies_the_rca_rule() -> None:
+    run = Run()
+    _escalated_to_l3(run)
+    out = run.event("ticket.resolved", 300, by="kim", summary="fixed", root_cause="bad audience")
+    assert [d.kind for d in out if d.kind == "rca_missing"] == []
+
+
+def test_no_rca_needed_after_only_l1_to_l2() -> None:
+    run = Run()
+    _open(run)
+    _request(run, 60, COMPLETE)
+    out = run.event("ticket.resolved", 300, by="lee", summary="fixed")
+    assert [d.kind for d in out if d.kind == "rca_missing"] == []

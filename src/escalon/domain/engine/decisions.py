@@ -26,6 +26,7 @@ DecisionKind = Literal[
     "vendor_escalation",
     "escalation_rejected_unjustified",
     "escalation_refused_incomplete_handoff",
+    "rca_missing",
 ]
 
 DECISION_KINDS: tuple[str, ...] = (
@@ -42,6 +43,7 @@ DECISION_KINDS: tuple[str, ...] = (
     "vendor_escalation",
     "escalation_rejected_unjustified",
     "escalation_refused_incomplete_handoff",
+    "rca_missing",
 )
 
 Fact = str | int | float | bool | None | list[str]

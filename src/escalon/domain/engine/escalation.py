@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from escalon.domain.engine import clocks
 from escalon.domain.engine.context import Context, span_text
-from escalon.domain.engine.decisions import Fact, decision_id
+from escalon.domain.engine.decisions import Fact, decision_id, us_to_datetime
 from escalon.domain.engine.issues import in_scope, issue_history
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
@@ -19,8 +19,11 @@ from escalon.domain.engine.state import Escalation, TicketState
 from escalon.domain.engine.timers import Timer, retarget
 from escalon.domain.handoff import (
     HandoffCheck,
+    KbFollowUp,
+    Resolution,
     TicketInformation,
     check_handoff,
+    check_resolution,
     choose_handoff_mode,
 )
 from escalon.domain.policy import EscalationPath
@@ -473,3 +476,53 @@ def on_tier_time(ctx: Context, ticket: TicketState, timer: Timer, at: int) -> No
 
 def elapsed_text(us: int) -> str:
     return span_text(us)
+
+
+def check_root_cause(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
+    """A ticket resolved after an escalation along a path with `rca_required` needs a root
+    cause; without one the engine says so, naming the paths that require it."""
+    paths = [
+        path.name
+        for record in ticket.escalations
+        if record.status != "rejected"
+        and (path := ctx.book.path_from.get(record.source)) is not None
+        and path.to_tier == record.target
+        and path.rca_required
+    ]
+    if not paths:
+        return
+    data = event.data
+    kb = data.get("kb_article")
+    verdict = check_resolution(
+        Resolution(
+            ticket=ticket.id,
+            resolved_at=us_to_datetime(event.at),
+            resolved_by=data.get("by"),
+            summary=data.get("summary"),
+            root_cause=data.get("root_cause"),
+            kb=None if not kb else KbFollowUp(action="update", article=kb),
+        ),
+        rca_required=True,
+    )
+    if "root_cause" not in verdict.missing:
+        return
+    ctx.emit(
+        ticket,
+        "rca_missing",
+        subject=ticket.id,
+        rule=f"path:{paths[-1]}:rca",
+        key=event.id,
+        at=event.at,
+        reason=(
+            f"{ticket.id} resolved by {data.get('by') or 'an unnamed agent'} without a root "
+            f"cause; policy {ctx.book.policy.version} requires root-cause analysis after "
+            f"{', '.join(paths)}"
+        ),
+        facts={
+            "paths": paths,
+            "tier": ticket.tier,
+            "resolved_by": data.get("by"),
+            "missing": list(verdict.missing),
+            "event": event.id,
+        },
+    )

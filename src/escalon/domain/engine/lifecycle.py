@@ -249,6 +249,7 @@ def _assigned(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
 
 def _resolved(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
     _resolve(ctx, ticket, event.at)
+    escalation.check_root_cause(ctx, ticket, event)
 
 
 def _resolve(ctx: Context, ticket: TicketState, now: int) -> None:
