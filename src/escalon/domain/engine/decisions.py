@@ -27,6 +27,7 @@ DecisionKind = Literal[
     "escalation_rejected_unjustified",
     "escalation_refused_incomplete_handoff",
     "rca_missing",
+    "approval_required",
 ]
 
 DECISION_KINDS: tuple[str, ...] = (
@@ -44,6 +45,7 @@ DECISION_KINDS: tuple[str, ...] = (
     "escalation_rejected_unjustified",
     "escalation_refused_incomplete_handoff",
     "rca_missing",
+    "approval_required",
 )
 
 Fact = str | int | float | bool | None | list[str]

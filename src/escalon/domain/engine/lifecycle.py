@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalon.domain.engine import clocks, criteria, escalation, incidents, issues, management
+from escalon.domain.engine import (
+    approvals,
+    clocks,
+    criteria,
+    escalation,
+    incidents,
+    issues,
+    management,
+)
 from escalon.domain.engine.context import Context, InvalidEvent
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import text
@@ -322,4 +330,5 @@ _HANDLERS = {
     "ticket.resolved": _resolved,
     "ticket.reopened": _reopened,
     "management.responded": _management_responded,
+    "credit.requested": approvals.credit_requested,
 }
