@@ -109,13 +109,42 @@ def test_replay_twice_and_shuffled_gives_identical_decisions(
     spec = _spec(name)
     first = [d.to_dict() for d in _replayed(name, policy, spec)]
     second = [d.to_dict() for d in _replayed(name, policy, spec)]
-    lines = (HERE / f"{name}.jsonl").read_text().splitlines()
-    random.Random(len(lines)).shuffle(lines)
+    lines = _shuffled_across_instants((HERE / f"{name}.jsonl").read_text().splitlines())
     shuffled_file = tmp_path / "shuffled.jsonl"
     shuffled_file.write_text("\n".join(lines) + "\n")
     records, _ = read_events(shuffled_file, skip_invalid=False)
     shuffled = [d.to_dict() for d in replay(records, policy, until=_until(spec))]
     assert first == second == shuffled
+
+
+def _shuffled_across_instants(lines: list[str]) -> list[str]:
+    """Shuffle the file's lines, except that lines at the same instant keep their file order:
+    that order is meaningful (docs/engine.md, "ties at the same instant: file order")."""
+    order = list(range(len(lines)))
+    random.Random(len(lines)).shuffle(order)
+    instant = [_instant(line) for line in lines]
+    queues: dict[int, list[str]] = {}
+    for line, at in zip(lines, instant, strict=True):
+        queues.setdefault(at, []).append(line)
+    return [queues[instant[i]].pop(0) for i in order]
+
+
+def _instant(line: str) -> int:
+    from datetime import datetime
+
+    return instant_us(datetime.fromisoformat(json.loads(line)["at"].replace("Z", "+00:00")))
+
+
+def test_shuffling_keeps_same_instant_lines_in_file_order() -> None:
+    lines = [
+        json.dumps({"at": f"2025-04-01T13:0{minute}:00Z", "n": n})
+        for n, minute in enumerate([0, 0, 1, 2, 2, 2, 3])
+    ]
+    shuffled = _shuffled_across_instants(lines)
+    assert sorted(shuffled) == sorted(lines)
+    assert shuffled != lines
+    for at in {_instant(line) for line in lines}:
+        assert [x for x in shuffled if _instant(x) == at] == [x for x in lines if _instant(x) == at]
 
 
 def test_every_scenario_has_expectations() -> None:

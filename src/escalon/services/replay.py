@@ -1,8 +1,8 @@
 """Replay: run the engine over a stream of events, ticking through every wake-up in between.
 
 The same loop serves `escalon replay`, `escalon explain`, the benchmark and (later) policy
-simulation. Events from a file are validated once, sorted into time order (same-instant events
-in lifecycle order, then by id) so the file's line order never changes the outcome, and fed to
+simulation. Events from a file are validated once, put into time order by a stable sort (events
+at the same instant keep their file order, the order the source recorded them in), and fed to
 the engine; before each event the engine is ticked at every wake-up that falls strictly before
 it, so decisions come out in time order.
 """
@@ -80,7 +80,7 @@ def read_events(path: Path, *, skip_invalid: bool) -> tuple[list[EventRecord], l
             if not skip_invalid:
                 raise ReplayRefused(problem)
             rejected.append(problem)
-    records.sort(key=EventRecord.order_key)
+    records.sort(key=EventRecord.order_key)  # stable: same-instant events keep file order
     return records, rejected
 
 

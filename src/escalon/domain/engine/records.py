@@ -15,23 +15,6 @@ from typing import Any
 from escalon.domain.events import Event
 
 _CREATING = "ticket.created"
-# Same-instant events sort in lifecycle order, so a created/assigned pair never starts "unknown".
-_TYPE_RANK: dict[str, int] = {
-    "ticket.created": 0,
-    "ticket.updated": 1,
-    "ticket.assigned": 2,
-    "ticket.status_changed": 3,
-    "ticket.commented": 4,
-    "escalation.requested": 5,
-    "escalation.accepted": 6,
-    "escalation.rejected": 7,
-    "management.responded": 8,
-    "ticket.resolved": 9,
-    "ticket.reopened": 10,
-    "csat.received": 11,
-    "credit.requested": 12,
-    "tick": 13,
-}
 
 
 def _plain(value: Any) -> Any:
@@ -63,9 +46,10 @@ class EventRecord:
     def creates(self) -> bool:
         return self.type == _CREATING
 
-    def order_key(self) -> tuple[int, int, str]:
-        """Time order; same-instant events in lifecycle order, then by id (never file order)."""
-        return (self.at, _TYPE_RANK.get(self.type, 99), self.id)
+    def order_key(self) -> int:
+        """Time order for a stable sort: events at the same instant keep their arrival (file)
+        order, as the source system recorded them; ids are opaque and never order events."""
+        return self.at
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -89,6 +89,7 @@ def _remember(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
 def _apply_late(ctx: Context, current: TicketState, event: EventRecord) -> None:
     """Rebuild the ticket from its history with the late event in its place in time."""
     state = ctx.state
+    # stable: same-instant events keep the order they arrived in, the late one after them
     history = sorted([*current.log, event], key=EventRecord.order_key)
     if history[0] is event:
         raise InvalidEvent(
