@@ -49,7 +49,7 @@ def validate(ctx: Context, ticket: TicketState | None, event: EventRecord) -> No
         return
     if kind == "ticket.created":
         raise InvalidEvent(event.id, "ticket", f"ticket {ticket.id!r} already exists")
-    if ticket.closed and kind != "csat.received":
+    if ticket.closed and kind not in ("csat.received", "ticket.reopened"):
         raise InvalidEvent(event.id, "type", f"{kind} on ticket {ticket.id!r}, which is closed")
     solved = ticket.resolved_at is not None
     if kind == "ticket.reopened" and not solved:
@@ -274,6 +274,9 @@ def _resolve(ctx: Context, ticket: TicketState, now: int) -> None:
 
 
 def _reopened(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
+    """Reopen a solved ticket, or a closed one (ServiceNow reopens closed incidents): it is open
+    again, the resolution clock resumes and it counts as a reopen."""
+    ticket.closed = False
     _reopen(ctx, ticket, event.at)
     _set_status(ctx, ticket, "open", event.at)
     _after_facts(ctx, ticket, event.at)
@@ -292,14 +295,15 @@ def _reopen(ctx: Context, ticket: TicketState, now: int) -> None:
 def _close(ctx: Context, ticket: TicketState, now: int) -> None:
     if ticket.resolved_at is None:
         _resolve(ctx, ticket, now)
-    clocks.stop_all(ctx, ticket, now, "closed", frozenset())
+    # the resolution budget stays paused (not stopped): a reopen after closure continues it
+    clocks.stop_all(ctx, ticket, now, "closed", clocks.SURVIVES_SOLVED)
     ticket.status = "closed"
     ticket.closed = True
     if not ctx.state.keep_history:
-        # A closed ticket takes no more changes: its history and issued ids are not needed.
+        # A closed ticket takes no changes but a reopen, and no late events: its event history
+        # is not needed. Issued ids and cycle counts stay, so a reopened ticket never issues a
+        # decision id twice.
         ticket.log = []
-        ticket.issued = set()
-        ticket.cycles = {}
 
 
 def _escalation_requested(ctx: Context, ticket: TicketState, event: EventRecord) -> None:

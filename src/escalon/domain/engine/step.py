@@ -65,6 +65,13 @@ def _apply(ctx: Context, event: EventRecord) -> None:
     if ticket is not None and event.id in ticket.seen:
         return
     if ticket is not None and event.at < ticket.last and not ticket.closed:
+        if not ticket.log or not ticket.log[0].creates:
+            raise InvalidEvent(
+                event.id,
+                "at",
+                f"{event.type} is older than what ticket {ticket.id!r} has seen, and its history "
+                "before it was closed and reopened is not kept",
+            )
         _apply_late(ctx, ticket, event)
         return
     if ticket is not None:
