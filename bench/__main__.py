@@ -23,7 +23,7 @@ def _modules(selected: list[str]) -> list[str]:
     return [n for n in names if not selected or n.removeprefix("bench_") in selected]
 
 
-def _markdown(results: dict[str, list[Figure]]) -> str:
+def _markdown(results: dict[str, list[Figure]], failures: dict[str, str]) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -39,16 +39,18 @@ def _markdown(results: dict[str, list[Figure]]) -> str:
         lines += [
             f"## {module.removeprefix('bench_')}",
             "",
-            "| figure | value | baseline | baseline value | ratio | target | met |",
-            "| --- | ---: | --- | ---: | ---: | --- | --- |",
+            "| figure | value | baseline | baseline value | value vs baseline | target | met |",
+            "| --- | ---: | --- | ---: | --- | --- | --- |",
         ]
         for f in figures:
             lines.append(
                 f"| {f.name} | {f.value:,.1f} {f.unit} | {f.baseline_name} | "
-                f"{f.baseline_value:,.1f} {f.unit} | {f.ratio:.2f}x | {f.target} | "
+                f"{f.baseline_value:,.1f} {f.unit} | {f.verdict} | {f.target} | "
                 f"{'yes' if f.met else 'NO'} |"
             )
         lines.append("")
+    for module, error in failures.items():
+        lines += [f"## {module.removeprefix('bench_')}", "", f"Did not run: `{error}`.", ""]
     return "\n".join(lines)
 
 
@@ -56,22 +58,28 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     selected = [a for a in argv if not a.startswith("--")]
     results: dict[str, list[Figure]] = {}
+    failures: dict[str, str] = {}
     for name in _modules(selected):
-        module = importlib.import_module(f"bench.{name}")
         print(f"== {name}", flush=True)
-        figures: list[Figure] = module.run(quick)
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            figures: list[Figure] = module.run(quick)
+        except Exception as error:  # one broken benchmark must not hide the others' figures
+            print(f"  FAILED: {type(error).__name__}: {error}", flush=True)
+            failures[name] = f"{type(error).__name__}: {error}"
+            continue
         for f in figures:
             print(
                 f"  {f.name}: {f.value:,.1f} {f.unit}  vs {f.baseline_name}: "
-                f"{f.baseline_value:,.1f} {f.unit}  ({f.ratio:.2f}x)  target {f.target}: "
+                f"{f.baseline_value:,.1f} {f.unit}  ({f.verdict})  target {f.target}: "
                 f"{'met' if f.met else 'MISSED'}",
                 flush=True,
             )
         results[name] = figures
     if not selected and not quick:
-        (ROOT / "docs" / "benchmarks.md").write_text(_markdown(results), encoding="utf-8")
+        (ROOT / "docs" / "benchmarks.md").write_text(_markdown(results, failures), encoding="utf-8")
         print("wrote docs/benchmarks.md")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -27,6 +27,25 @@ _SEGMENTS = ("enterprise",) * 10 + ("mid-market",) * 30 + ("smb",) * 60
 _REGIONS = ("amer", "emea", "apac")
 _CATEGORIES = ("technical", "billing", "general", "integration", "account", "security")
 _REASONS = ("technical_complexity", "customer_requested", "integration_issue", "product_bug")
+# Every field an L1 -> L2 path of the default policy requires: escalations are not refused.
+_HANDOFF: dict[str, Any] = {
+    "issue_summary": {
+        "customer_description": "Exports fail since this morning",
+        "technical_description": "HTTP 500 from the export job",
+        "impact": "One team blocked",
+    },
+    "troubleshooting": {
+        "steps": [{"step": "Retried the export", "result": "same error", "time_spent": "15m"}],
+        "attachments": ["export.log"],
+    },
+    "current_status": {
+        "issue_reproduced": "yes",
+        "workaround_provided": False,
+        "customer_sentiment": "neutral",
+    },
+    "hypothesis": {"likely_cause": "Export job regression", "recommended_action": "Check job logs"},
+    "customer_communication": {"customer_notified": True},
+}
 
 Script = list[tuple[int, str, dict[str, Any]]]
 
@@ -70,7 +89,11 @@ def _script(rng: random.Random, customers: int, areas: int) -> Script:
     steps.append((t, "ticket.commented", {"public": True, "author": "agent"}))
     if rng.random() < 0.25:
         t += rng.randrange(10, 40) * _MIN
-        request: dict[str, Any] = {"to": "L2", "reason": rng.choice(_REASONS)}
+        request: dict[str, Any] = {
+            "to": "L2",
+            "reason": rng.choice(_REASONS),
+            "handoff": _HANDOFF,
+        }
         if rng.random() < 0.9:
             request["justification"] = "beyond L1 runbook"
         steps.append((t, "escalation.requested", request))

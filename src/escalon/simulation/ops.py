@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from escalon.analytics.ops_records import OpsRecord
+from escalon.simulation.handoff import handoff_form
 from escalon.simulation.initiatives import simulate_ops_records
 from escalon.simulation.org import CATEGORIES, Organisation, Team, build_organisation
 
@@ -117,6 +118,7 @@ class _Life:
                 "justification": f"{reason.replace('_', ' ')}: beyond {by}'s tier after triage",
                 "requested_by": by,
                 "warm": bool(self.rng.random() < 0.3),
+                "handoff": handoff_form(self.rng, reason=reason, by=by, to_tier=to.tier),
             },
             after,
         )
