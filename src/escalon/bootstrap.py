@@ -6,9 +6,12 @@ engine, clock or notifier.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -17,13 +20,17 @@ from escalon.adapters.db.connection import make_engine
 from escalon.adapters.db.migrate import upgrade
 from escalon.adapters.db.outbox import SqlOutbox
 from escalon.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from escalon.adapters.notify.base import Sender as ChannelSender
+from escalon.adapters.notify.channels import build_senders
 from escalon.adapters.policy_files import SourceError, default_policy_path, parse_policy
+from escalon.domain.policy import Policy
 from escalon.services.approvals import Approvals
+from escalon.services.dispatch import Dispatcher, lane_settings, retry_schedule
 from escalon.services.engine_port import TicketEngine
 from escalon.services.firing import Firer
 from escalon.services.handoffs import Handoffs
 from escalon.services.ingest import Ingestor
-from escalon.services.outbox import RoutingNotifier
+from escalon.services.outbox import Outbox, RoutingNotifier
 from escalon.services.policies import PolicyBook, install_first
 from escalon.services.ports import Notifier
 from escalon.settings import Settings, load_settings
@@ -111,3 +118,41 @@ def bootstrap(
         outbox=SqlOutbox(db),
         clock=clock,
     )
+
+
+@dataclass
+class Delivery:
+    """The outbox dispatcher over a policy's channels, with the senders it must close."""
+
+    dispatcher: Dispatcher
+    senders: Mapping[str, ChannelSender]
+
+    def close(self) -> None:
+        for sender in self.senders.values():
+            sender.close()
+
+
+def build_delivery(
+    policy: Policy,
+    outbox: Outbox,
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    env: Mapping[str, str] | None = None,
+) -> Delivery:
+    """The dispatcher `escalon worker` and `escalon notify run` both run: the policy's channels
+    (secrets from `env`, relative files next to the policy file), its retry schedule and lanes."""
+    notifications = policy.notifications
+    base_dir = settings.policy_path.parent if settings.policy_path else Path.cwd()
+    senders = build_senders(
+        notifications, clock=clock, env=os.environ if env is None else env, base_dir=base_dir
+    )
+    dispatcher = Dispatcher(
+        outbox,
+        senders,
+        schedule=retry_schedule(notifications),
+        clock=clock,
+        jitter=random.SystemRandom().random,
+        settings=lane_settings(notifications),
+    )
+    return Delivery(dispatcher, senders)

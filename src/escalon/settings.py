@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(
         default=200, ge=1, description="Tickets a worker claims and fires in one transaction."
     )
+    worker_dispatch: bool = Field(
+        default=True,
+        description="Whether `escalon worker` also delivers the outbox (false when "
+        "`escalon notify run` delivers in its own process).",
+    )
     late_after_seconds: float = Field(
         default=60.0,
         ge=0,

@@ -7,6 +7,10 @@ fires on the first pass, marked late with its original due time.
 
 SQLite allows one worker (an OS file lock next to the database, released even on kill -9);
 PostgreSQL workers share the due tickets with `FOR UPDATE SKIP LOCKED`.
+
+Unless `worker_dispatch` is off, the same process delivers the outbox: the dispatcher runs in a
+thread of its own (each channel in its own lane thread), over the channels of the policy active
+when the worker started, and stops with the worker.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +31,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from escalon.adapters.db.unit_of_work import WAKEUP_CHANNEL
-from escalon.bootstrap import Service
+from escalon.bootstrap import Delivery, Service, build_delivery
 from escalon.services.errors import WorkerAlreadyRunning
 
 log = logging.getLogger("escalon.worker")
@@ -37,6 +42,8 @@ class WorkerStats:
     passes: int = 0
     tickets: int = 0
     decisions: int = 0
+    deliveries: dict[tuple[str, str], int] | None = None
+    """{(channel, result): count} of the dispatcher, when the worker delivered."""
 
 
 class Worker:
@@ -46,10 +53,16 @@ class Worker:
         self.service = service
         self.stop = stop or threading.Event()
         self.stats = WorkerStats()
+        self._delivery: Delivery | None = None
 
     def run(self, *, once: bool = False) -> WorkerStats:
-        """Fire until stopped (or, with `once`, until nothing is due now)."""
-        with exclusive_sqlite_worker(self.service), self._listener() as listener:
+        """Fire until stopped (or, with `once`, until nothing is due now, then deliver what is
+        due now)."""
+        with (
+            exclusive_sqlite_worker(self.service),
+            self._listener() as listener,
+            self._delivering(background=not once),
+        ):
             while not self.stop.is_set():
                 busy = self.fire_pass()
                 if busy:
@@ -57,7 +70,38 @@ class Worker:
                 if once:
                     break
                 self._sleep(listener)
+            if once and self._delivery is not None:
+                self._delivery.dispatcher.deliver_due(time.sleep)
         return self.stats
+
+    @contextlib.contextmanager
+    def _delivering(self, *, background: bool) -> Iterator[None]:
+        """The dispatcher for the life of the worker (in a thread unless `background` is off)."""
+        if not self.service.settings.worker_dispatch:
+            yield
+            return
+        with self.service.uow(read_only=True) as uow:
+            policy = self.service.policies.active(uow)
+        # Rate limits, Retry-After and back-off are physical waits: the wall clock, always.
+        delivery = build_delivery(policy, self.service.outbox, self.service.settings)
+        self._delivery = delivery
+        halt = threading.Event()
+        thread = None
+        if background:
+            thread = threading.Thread(
+                target=delivery.dispatcher.run, args=(halt,), name="dispatcher", daemon=True
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            halt.set()
+            delivery.dispatcher.notify()  # idle lanes see the halt now, not after their poll
+            if thread is not None:
+                thread.join()
+            delivery.close()
+            self.stats.deliveries = delivery.dispatcher.counters.snapshot()
+            self._delivery = None
 
     def fire_pass(self) -> bool:
         """One claimed batch; True when the batch was full (more may be due right now)."""
@@ -67,6 +111,8 @@ class Worker:
         self.stats.decisions += fired.decisions
         if fired.decisions:
             log.info("fired %d decisions on %d tickets", fired.decisions, fired.tickets)
+            if self._delivery is not None:
+                self._delivery.dispatcher.notify()
         return fired.tickets >= self.service.settings.worker_batch_size
 
     def _sleep(self, listener: Any) -> None:

@@ -9,7 +9,6 @@ what happened to each message.
 from __future__ import annotations
 
 import os
-import random
 import signal
 import threading
 import time
@@ -27,13 +26,12 @@ from escalon.adapters.db.connection import make_engine
 from escalon.adapters.db.outbox import SqlOutbox
 from escalon.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from escalon.adapters.notify.base import system_clock
-from escalon.adapters.notify.channels import build_sender, build_senders
+from escalon.adapters.notify.channels import build_sender
 from escalon.adapters.policy_files import check_policy, default_policy_path
-from escalon.bootstrap import parse_policy_text
+from escalon.bootstrap import build_delivery, parse_policy_text
 from escalon.domain.notify.delivery import MessageStatus, OutboxEntry, SendResult
 from escalon.domain.notify.message import Notification, OutboxMessage
 from escalon.domain.policy import Policy
-from escalon.services.dispatch import Dispatcher, lane_settings, retry_schedule
 from escalon.services.errors import ServiceError
 from escalon.services.policies import PolicyBook
 from escalon.settings import Settings, load_settings
@@ -151,22 +149,8 @@ def run(
         storage.db.dispose()
         typer.echo(f"policy: {error}", err=True)
         raise typer.Exit(code=2) from None
-    notifications = policy.notifications
-    policy_path = storage.settings.policy_path
-    senders = build_senders(
-        notifications,
-        clock=system_clock,
-        env=os.environ,
-        base_dir=policy_path.parent if policy_path else Path.cwd(),
-    )
-    dispatcher = Dispatcher(
-        storage.outbox,
-        senders,
-        schedule=retry_schedule(notifications),
-        clock=system_clock,
-        jitter=random.SystemRandom().random,
-        settings=lane_settings(notifications),
-    )
+    delivery = build_delivery(policy, storage.outbox, storage.settings, clock=system_clock)
+    dispatcher = delivery.dispatcher
     try:
         if once:
             dispatcher.deliver_due(time.sleep)
@@ -176,8 +160,7 @@ def run(
                 signal.signal(signum, lambda *_: stop.set())
             dispatcher.run(stop)
     finally:
-        for sender in senders.values():
-            sender.close()
+        delivery.close()
         storage.db.dispose()
     counts = dispatcher.counters.snapshot()
     for (channel, result), count in sorted(counts.items()):

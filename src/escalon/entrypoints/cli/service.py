@@ -157,6 +157,8 @@ def worker(
     finally:
         service.close()
     typer.echo(f"worker stopped: {stats.decisions} decisions on {stats.tickets} tickets")
+    for (channel, result), count in sorted((stats.deliveries or {}).items()):
+        typer.echo(f"{channel}: {count} {result}")
 
 
 def register(app: typer.Typer) -> None:
