@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,6 +62,35 @@ class Settings(BaseSettings):
         description="Link to a ticket in the helpdesk for notifications, with `{ticket}`.",
     )
     log_level: str = Field(default="info", description="Log level of the service and worker.")
+    zendesk_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Signing secret of the Zendesk webhook; with `zendesk_mapping`, enables "
+        "POST /api/v1/webhooks/zendesk.",
+    )
+    zendesk_mapping: Path | None = Field(
+        default=None, description="Import mapping (YAML) applied to Zendesk webhook events."
+    )
+    jira_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret of the Jira webhook (X-Hub-Signature); with `jira_mapping`, enables "
+        "POST /api/v1/webhooks/jira.",
+    )
+    jira_mapping: Path | None = Field(
+        default=None, description="Import mapping (YAML) applied to Jira webhook events."
+    )
+
+    @model_validator(mode="after")
+    def _webhooks_come_in_pairs(self) -> Settings:
+        """Half a webhook configuration is a mistake to report at start, not a silent 404."""
+        for vendor in ("zendesk", "jira"):
+            secret = getattr(self, f"{vendor}_webhook_secret")
+            mapping = getattr(self, f"{vendor}_mapping")
+            if (secret is None) != (mapping is None):
+                missing = f"{vendor}_mapping" if mapping is None else f"{vendor}_webhook_secret"
+                raise ValueError(
+                    f"{missing}: required when the other {vendor} webhook setting is set"
+                )
+        return self
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from escalon import __version__
 from escalon.bootstrap import Service
 from escalon.entrypoints.api import problems
+from escalon.entrypoints.api.importer_routes import WebhookConfig, webhook_router
 from escalon.entrypoints.api.routes import approvals, events, ops, policy, tickets
 
 
@@ -21,4 +22,5 @@ def create_app(service: Service) -> FastAPI:
     problems.install(app)
     for module in (events, tickets, approvals, policy, ops):
         app.include_router(module.router)
+    app.include_router(webhook_router(WebhookConfig.from_settings(service.settings)))
     return app

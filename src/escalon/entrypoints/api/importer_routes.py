@@ -1,18 +1,16 @@
 """Webhook endpoints for Zendesk and Jira: verify, translate with the importers' rules, ingest.
 
 Each request needs an escalon integration token (bearer, `events:ingest`), and the vendor's
-signature is checked on the raw body before anything is parsed. Include with
-`app.include_router(webhook_router(WebhookConfig.from_env()))`.
+signature is checked on the raw body before anything is parsed. The app always includes the
+router (`WebhookConfig.from_settings`); a vendor without a configured secret and mapping answers
+404.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import APIRouter, Request
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from escalon.adapters.importers.mapping import ImportMapping, load_mapping
@@ -28,6 +26,7 @@ from escalon.domain.events import Event
 from escalon.entrypoints.api.deps import Ingesting, ServiceDep
 from escalon.entrypoints.api.schemas import IngestOut
 from escalon.services.errors import ServiceError
+from escalon.settings import Settings, load_settings
 
 
 class WebhookUnauthorized(ServiceError):
@@ -38,17 +37,6 @@ class WebhookUnauthorized(ServiceError):
 class WebhookNotConfigured(ServiceError):
     status = 404
     title = "Webhook not configured"
-
-
-class WebhookSettings(BaseSettings):
-    """`ESCALON_ZENDESK_WEBHOOK_SECRET`, `ESCALON_ZENDESK_MAPPING`, and the same for Jira."""
-
-    model_config = SettingsConfigDict(env_prefix="ESCALON_", extra="ignore", frozen=True)
-
-    zendesk_webhook_secret: SecretStr | None = None
-    zendesk_mapping: Path | None = None
-    jira_webhook_secret: SecretStr | None = None
-    jira_mapping: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -65,18 +53,22 @@ class WebhookConfig:
     jira: WebhookSource | None = None
 
     @classmethod
-    def from_env(cls) -> WebhookConfig:
-        settings = WebhookSettings()
+    def from_settings(cls, settings: Settings) -> WebhookConfig:
+        """The vendors whose secret and mapping are set; a mapping that does not load fails here,
+        at start, with its `FILE:LINE` errors."""
 
-        def source(secret: SecretStr | None, mapping: Path | None) -> WebhookSource | None:
+        def source(vendor: str) -> WebhookSource | None:
+            secret = getattr(settings, f"{vendor}_webhook_secret")
+            mapping = getattr(settings, f"{vendor}_mapping")
             if secret is None or mapping is None:
                 return None
             return WebhookSource(secret.get_secret_value(), load_mapping(mapping))
 
-        return cls(
-            zendesk=source(settings.zendesk_webhook_secret, settings.zendesk_mapping),
-            jira=source(settings.jira_webhook_secret, settings.jira_mapping),
-        )
+        return cls(zendesk=source("zendesk"), jira=source("jira"))
+
+    @classmethod
+    def from_env(cls) -> WebhookConfig:
+        return cls.from_settings(load_settings())
 
 
 def webhook_router(config: WebhookConfig) -> APIRouter:
