@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from escalon.adapters.db.connection import make_engine
+from escalon.adapters.db.delivery_stats import ChannelDeliveries, delivery_totals
 from escalon.adapters.db.migrate import upgrade
 from escalon.adapters.db.outbox import SqlOutbox
 from escalon.adapters.db.unit_of_work import SqlUnitOfWorkFactory
@@ -69,6 +70,10 @@ class Service:
         upgrade(self.db)
         path = self.settings.policy_path or default_policy_path()
         install_first(self.uow, self.policies, path.read_text(encoding="utf-8"), self.clock())
+
+    def delivery_totals(self) -> list[ChannelDeliveries]:
+        """Outbox totals by channel, from the table (every dispatcher's work, in any process)."""
+        return delivery_totals(self.db)
 
     def close(self) -> None:
         self.db.dispose()

@@ -13,15 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.integration.notify.fake_services import FakeServices
-from tests.integration.service.conftest import NOW, FixedClock, created
+from tests.integration.notify.fake_services import Answer, FakeServices
+from tests.integration.service.conftest import NOW, FixedClock, TestClient, created
 from tests.integration.service.fake_engine import FakeEngine
 
 from escalon.adapters.policy_files import default_policy_path
 from escalon.bootstrap import Service, bootstrap
 from escalon.domain.events import parse_event
+from escalon.entrypoints.api.app import create_app
 from escalon.entrypoints.worker import Worker
-from escalon.services.access import Caller
+from escalon.services.access import Caller, create_token
 from escalon.settings import Settings
 
 ROUTING_KEY = "R0ENKEYR0ENKEYR0ENKEYR0ENKEY1234"
@@ -39,10 +40,11 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
-def _policy(tmp_path: Path, fakes: FakeServices) -> Path:
+def _policy(tmp_path: Path, fakes: FakeServices, max_attempts: int) -> Path:
     text = default_policy_path().read_text(encoding="utf-8")
     text += f"""
 notifications:
+  max_attempts: {max_attempts}
   channels:
     ops-slack:
       type: slack
@@ -60,10 +62,17 @@ notifications:
     return path
 
 
-def _service(tmp_path: Path, fakes: FakeServices, clock: FixedClock, **settings: object) -> Service:
+def _service(
+    tmp_path: Path,
+    fakes: FakeServices,
+    clock: FixedClock,
+    *,
+    max_attempts: int = 12,
+    **settings: object,
+) -> Service:
     config = Settings(
         database_url=f"sqlite:///{tmp_path / 'escalon.db'}",
-        policy_path=_policy(tmp_path, fakes),
+        policy_path=_policy(tmp_path, fakes, max_attempts),
         **settings,  # type: ignore[arg-type]
     )
     service = bootstrap(config, ticket_engine=FakeEngine(), clock=clock)
@@ -177,3 +186,66 @@ def test_acceptance_and_resolution_acknowledge_and_resolve_the_same_incident(
     assert {m.group for m in queued} == {pages[0]["dedup_key"]}
     assert fakes.pagerduty.status == {pages[0]["dedup_key"]: "resolved"}
     assert sum(fakes.pagerduty.opened.values()) == 1
+
+
+def _delivery_log_case(tmp_path: Path, fakes: FakeServices, clock: FixedClock) -> Service:
+    """Slack answers 500 on the only attempt the policy allows (dead letter); PagerDuty 202."""
+    service = _service(tmp_path, fakes, clock, max_attempts=1)
+    fakes.script("/slack/ops", Answer(500, "server_error"))
+    _breach_due(service, clock)
+    Worker(service).run(once=True)
+    return service
+
+
+def test_the_ticket_detail_shows_each_message_and_its_delivery_log(
+    tmp_path: Path, fakes: FakeServices, clock: FixedClock
+) -> None:
+    service = _delivery_log_case(tmp_path, fakes, clock)
+    try:
+        token = create_token(service.uow, "lead-1", "lead", NOW)[0]
+        with TestClient(create_app(service)) as client:
+            response = client.get(
+                "/api/v1/tickets/T-1", headers={"Authorization": f"Bearer {token}"}
+            )
+    finally:
+        service.close()
+    assert response.status_code == 200, response.text
+    body = response.json()
+    deliveries = {d["channel"]: d for d in body["deliveries"]}
+    assert deliveries["ops-slack"]["status"] == "dead"
+    assert deliveries["ops-slack"]["kind"] == "sla_breach"
+    (failed,) = deliveries["ops-slack"]["log"]
+    assert (failed["number"], failed["outcome"], failed["status_code"]) == (1, "retry", 500)
+    assert deliveries["pager"]["status"] == "delivered"
+    assert [a["status_code"] for a in deliveries["pager"]["log"]] == [202]
+    attempts = [e for e in body["timeline"] if e["kind"] == "delivery"]
+    assert {(e["data"]["channel"], e["data"]["status_code"]) for e in attempts} == {
+        ("ops-slack", 500),
+        ("pager", 202),
+    }
+    decision = next(e for e in body["timeline"] if e["kind"] == "decision")
+    assert all(e["data"]["decision_id"] == decision["id"] for e in attempts)
+    assert body["timeline"].index(decision) < body["timeline"].index(attempts[0])
+
+
+def test_metrics_count_deliveries_failures_and_dead_letters_by_channel(
+    tmp_path: Path, fakes: FakeServices, clock: FixedClock
+) -> None:
+    service = _delivery_log_case(tmp_path, fakes, clock)
+    try:
+        token = create_token(service.uow, "ops", "agent", NOW)[0]
+        with TestClient(create_app(service)) as client:
+            text = client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).text
+    finally:
+        service.close()
+    lines = set(text.splitlines())
+    assert {
+        'escalon_deliveries_total{channel="ops-slack"} 0',
+        'escalon_deliveries_total{channel="pager"} 1',
+        'escalon_delivery_failures_total{channel="ops-slack"} 1',
+        'escalon_delivery_failures_total{channel="pager"} 0',
+        'escalon_dead_letters_total{channel="ops-slack"} 1',
+        'escalon_dead_letters_total{channel="pager"} 0',
+        'escalon_outbox_messages{channel="ops-slack",status="dead"} 1',
+        'escalon_outbox_messages{channel="pager",status="delivered"} 1',
+    } <= lines

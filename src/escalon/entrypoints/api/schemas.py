@@ -84,10 +84,33 @@ class QueueEntryOut(EscalationOut):
 
 class TimelineEntryOut(BaseModel):
     at: datetime
-    kind: Literal["event", "decision"]
+    kind: Literal["event", "decision", "delivery"]
     type: str
     id: str
     data: dict[str, Any]
+
+
+class DeliveryAttemptOut(BaseModel):
+    at: datetime
+    number: int
+    outcome: str = Field(description="delivered, retry, rejected")
+    status_code: int | None
+    error: str | None
+    duration_ms: float
+
+
+class DeliveryOut(BaseModel):
+    """One outgoing message about the ticket and what happened to it."""
+
+    key: str = Field(description="Idempotency key of the message.")
+    channel: str
+    target: str | None
+    kind: str
+    decision_id: str
+    status: str = Field(description="pending, claimed, delivered, rejected, dead")
+    attempts: int
+    due_at: datetime = Field(description="Next attempt (or the last one, once settled).")
+    log: list[DeliveryAttemptOut]
 
 
 class TicketDetailOut(BaseModel):
@@ -96,6 +119,7 @@ class TicketDetailOut(BaseModel):
     clocks: list[ClockOut]
     escalations: list[EscalationOut]
     decisions: list[DecisionOut]
+    deliveries: list[DeliveryOut]
     timeline: list[TimelineEntryOut]
 
 

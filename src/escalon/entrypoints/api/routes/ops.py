@@ -41,8 +41,10 @@ def readyz(service: ServiceDep) -> dict[str, str] | JSONResponse:
 
 @router.get("/metrics", response_class=PlainTextResponse, dependencies=[may("metrics:read")])
 def metrics(service: ServiceDep) -> str:
-    """Prometheus text: events ingested, decisions by kind, breaches, worker lag."""
+    """Prometheus text: events ingested, decisions by kind, breaches, worker lag, and deliveries,
+    failed attempts, dead letters and queued messages by channel."""
     m = service_metrics(service.uow, service.clock())
+    channels = service.delivery_totals()
     lines = [
         "# HELP escalon_events_ingested_total Events stored in the event store.",
         "# TYPE escalon_events_ingested_total counter",
@@ -59,8 +61,38 @@ def metrics(service: ServiceDep) -> str:
         "# HELP escalon_worker_lag_seconds How long the oldest due wake-up has waited.",
         "# TYPE escalon_worker_lag_seconds gauge",
         f"escalon_worker_lag_seconds {m.worker_lag_seconds:.3f}",
+        "# HELP escalon_deliveries_total Messages delivered, by channel.",
+        "# TYPE escalon_deliveries_total counter",
+        *(
+            f'escalon_deliveries_total{{channel="{_label(c.channel)}"}} {c.delivered}'
+            for c in channels
+        ),
+        "# HELP escalon_delivery_failures_total Attempts that did not deliver, by channel.",
+        "# TYPE escalon_delivery_failures_total counter",
+        *(
+            f'escalon_delivery_failures_total{{channel="{_label(c.channel)}"}} {c.failed_attempts}'
+            for c in channels
+        ),
+        "# HELP escalon_dead_letters_total Messages given up after their last retry, by channel.",
+        "# TYPE escalon_dead_letters_total counter",
+        *(
+            f'escalon_dead_letters_total{{channel="{_label(c.channel)}"}} {c.dead}'
+            for c in channels
+        ),
+        "# HELP escalon_outbox_messages Messages in the outbox, by channel and status.",
+        "# TYPE escalon_outbox_messages gauge",
+        *(
+            f'escalon_outbox_messages{{channel="{_label(c.channel)}",status="{status}"}} {n}'
+            for c in channels
+            for status, n in sorted(c.by_status.items())
+        ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _label(value: str) -> str:
+    """A Prometheus label value: backslash, quote and newline escaped."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 @router.get(

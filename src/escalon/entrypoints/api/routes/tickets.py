@@ -13,6 +13,8 @@ from escalon.entrypoints.api.schemas import (
     ClockOut,
     CommandOut,
     DecisionOut,
+    DeliveryAttemptOut,
+    DeliveryOut,
     EscalationOut,
     HandoffIn,
     QueueEntryOut,
@@ -56,14 +58,29 @@ def list_tickets(
 
 @router.get("/tickets/{ticket}", response_model=TicketDetailOut, dependencies=[may("tickets:read")])
 def ticket_detail(ticket: TicketId, service: ServiceDep) -> TicketDetailOut:
-    """State, clocks with their ledgers, decisions with reasons, and the timeline."""
-    story = queries.ticket_story(service.uow, ticket)
+    """State, clocks with their ledgers, decisions with reasons, the messages sent about the
+    ticket with their delivery logs, and the timeline."""
+    story = queries.ticket_story(service.uow, ticket, service.outbox)
     return TicketDetailOut(
         ticket=TicketOut.model_validate(story.ticket),
         state=dict(story.ticket["state"]),
         clocks=[ClockOut.model_validate(c) for c in story.clocks],
         escalations=[EscalationOut.model_validate(e) for e in story.escalations],
         decisions=[DecisionOut.model_validate(d) for d in story.decisions],
+        deliveries=[
+            DeliveryOut(
+                key=entry.key,
+                channel=entry.message.channel,
+                target=entry.message.target,
+                kind=entry.message.notification.kind,
+                decision_id=entry.message.notification.decision_id,
+                status=entry.status,
+                attempts=entry.attempts,
+                due_at=entry.due_at,
+                log=[DeliveryAttemptOut.model_validate(a.model_dump()) for a in entry.log],
+            )
+            for entry in story.deliveries
+        ],
         timeline=[TimelineEntryOut.model_validate(e) for e in story.timeline()],
     )
 
