@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any
-
-from escalon.domain.engine import EventRecord
 
 COMPLETE_HANDOFF: dict[str, Any] = {
     "issue_summary": {
@@ -25,13 +22,3 @@ COMPLETE_HANDOFF: dict[str, Any] = {
     "hypothesis": {"likely_cause": "token audience", "recommended_action": "check audience"},
     "customer_communication": {"customer_notified": False},
 }
-
-
-def with_handoffs(records: Iterable[EventRecord]) -> Iterator[EventRecord]:
-    """The generated log with a complete handoff on each escalation request (the generator
-    sends none, and the engine refuses an escalation without the path's required fields)."""
-    for record in records:
-        if record.type == "escalation.requested" and "handoff" not in record.data:
-            data = {**record.data, "handoff": COMPLETE_HANDOFF}
-            record = EventRecord(record.id, record.type, record.at, record.ticket, data)
-        yield record

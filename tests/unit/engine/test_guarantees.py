@@ -13,7 +13,7 @@ from escalon.domain.policy import Policy
 from escalon.services.replay import Replayer, bulk_collection, replay
 
 from .conftest import Desk
-from .handoffs import COMPLETE_HANDOFF, with_handoffs
+from .handoffs import COMPLETE_HANDOFF
 
 ACME = {"id": "acme", "segment": "smb", "region": "amer"}
 
@@ -154,15 +154,15 @@ def test_agent_escalation_counts_are_kept(desk: Desk) -> None:
 
 
 def test_generated_log_replays_identically_twice(policy: Policy) -> None:
-    events = list(with_handoffs(generate(400, seed=3)))
+    events = list(generate(400, seed=3))
     first = [d.to_dict() for d in replay(events, policy)]
-    second = [d.to_dict() for d in replay(list(with_handoffs(generate(400, seed=3))), policy)]
+    second = [d.to_dict() for d in replay(list(generate(400, seed=3)), policy)]
     assert first == second
     assert len({d["id"] for d in first}) == len(first)
 
 
 def test_generated_log_through_step_matches_the_replay_service(policy: Policy) -> None:
-    events = list(with_handoffs(generate(150, seed=5)))
+    events = list(generate(150, seed=5))
     via_service = [d.id for d in replay(events, policy)]
     state = EngineState()
     via_step: list[str] = []
@@ -181,9 +181,7 @@ def test_generated_log_through_step_matches_the_replay_service(policy: Policy) -
 def test_generated_log_of_100k_tickets_replays_without_error(policy: Policy) -> None:
     runner = Replayer(policy)
     with bulk_collection():
-        decisions = sum(
-            1 for _ in replay(with_handoffs(generate(100_000)), policy, replayer=runner)
-        )
+        decisions = sum(1 for _ in replay(generate(100_000), policy, replayer=runner))
     assert runner.rejected == []
     assert runner.events > 600_000
     assert decisions > 0
