@@ -6,9 +6,10 @@ engine, clock or notifier.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +25,11 @@ from escalon.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from escalon.adapters.notify.base import Sender as ChannelSender
 from escalon.adapters.notify.channels import build_senders
 from escalon.adapters.policy_files import SourceError, default_policy_path, parse_policy
+from escalon.domain.events import Event
 from escalon.domain.policy import Policy
 from escalon.services.approvals import Approvals
 from escalon.services.dispatch import Dispatcher, lane_settings, retry_schedule
-from escalon.services.engine_port import TicketEngine
+from escalon.services.engine_port import BatchOut, EngineRefusal, StateSource, TicketEngine
 from escalon.services.firing import Firer
 from escalon.services.handoffs import Handoffs
 from escalon.services.ingest import Ingestor
@@ -79,6 +81,52 @@ class Service:
         self.db.dispose()
 
 
+log = logging.getLogger("escalon.ingest")
+
+
+class NamingEngine:
+    """Ingestion's engine: an unexpected engine failure on a schema-valid event becomes a refusal
+    naming that event, so the request is a 422 that rolls back, never a 500.
+
+    The culprit of a failed batch is found by applying ever shorter prefixes again (the engine
+    only reads the source, so this stores nothing); this costs time on the failure path only.
+    """
+
+    def __init__(self, inner: TicketEngine) -> None:
+        self.inner = inner
+
+    def apply(
+        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+    ) -> BatchOut:
+        try:
+            return self.inner.apply(source, items, policy)
+        except EngineRefusal:
+            raise
+        except Exception as error:
+            path, event = items[self._first_failing(source, items, policy) - 1]
+            log.exception("the engine failed on event %r", event.id)
+            raise EngineRefusal(
+                f"event {event.id!r} could not be applied: the engine failed with "
+                f"{type(error).__name__}: {error}",
+                field=f"{path}id",
+            ) from error
+
+    def _first_failing(
+        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+    ) -> int:
+        """The length of the shortest prefix of `items` the engine fails on."""
+        low, high = 1, len(items)  # the whole batch fails; find the first failing length
+        while low < high:
+            middle = (low + high) // 2
+            try:
+                self.inner.apply(source, items[:middle], policy)
+            except Exception:
+                high = middle
+            else:
+                low = middle + 1
+        return high
+
+
 def default_ticket_engine() -> TicketEngine:
     from escalon.services.ticket_engine import DomainTicketEngine
 
@@ -106,7 +154,12 @@ def bootstrap(
     routing = RoutingNotifier(ticket_url=settings.ticket_url)
     notifier = notifier or routing
     ingestor = Ingestor(
-        uow, engine, policies, settings.late_after_seconds, notifier, routing.for_events
+        uow,
+        NamingEngine(engine),
+        policies,
+        settings.late_after_seconds,
+        notifier,
+        routing.for_events,
     )
     firer = Firer(
         uow, engine, policies, settings.late_after_seconds, notifier, settings.worker_batch_size
