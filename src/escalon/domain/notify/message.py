@@ -27,6 +27,9 @@ NotificationKind = Literal[
     "major_incident_resolved",
     "vendor_escalation",
     "escalation_rejected_unjustified",
+    "escalation_refused_incomplete_handoff",
+    "rca_missing",
+    "approval_required",
     # lifecycle events that close the loop on an incident
     "acknowledged",
     "resolved",
