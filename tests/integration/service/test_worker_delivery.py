@@ -249,3 +249,22 @@ def test_metrics_count_deliveries_failures_and_dead_letters_by_channel(
         'escalon_outbox_messages{channel="ops-slack",status="dead"} 1',
         'escalon_outbox_messages{channel="pager",status="delivered"} 1',
     } <= lines
+
+
+def test_escalon_worker_once_delivers_and_reports_by_channel(
+    tmp_path: Path, fakes: FakeServices, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.notify.conftest import message
+    from typer.testing import CliRunner
+
+    from escalon.entrypoints.cli.main import app
+
+    service = _service(tmp_path, fakes, clock)
+    service.outbox.enqueue([message("d1", channel="ops-slack")])
+    service.close()
+    monkeypatch.setenv("ESCALON_POLICY_PATH", str(tmp_path / "policy.yaml"))
+    db = f"sqlite:///{tmp_path / 'escalon.db'}"
+    result = CliRunner().invoke(app, ["worker", "--once", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "ops-slack: 1 delivered"
+    assert len(fakes.to("/slack/ops")) == 1
