@@ -29,7 +29,7 @@ ACK_WITHIN = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
-class _Stepped(TicketOut):
+class Stepped(TicketOut):
     decisions: list[DecisionOut] = field(default_factory=list)
 
 
@@ -56,7 +56,7 @@ class FakeEngine:
             decisions += out.decisions
         return BatchOut(tickets=tickets, decisions=decisions, shared=None, shared_wakeup=None)
 
-    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> TicketOut:
+    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> Stepped:
         s: dict[str, Any] = {
             "deadlines": [],
             "fired": [],
@@ -128,7 +128,7 @@ class FakeEngine:
             )
             for eid, e in s["escalations"].items()
         ]
-        return _Stepped(
+        return Stepped(
             state=s,
             next_wakeup=min(wakeups) if wakeups else None,
             clocks=clocks,

@@ -8,20 +8,19 @@ from typing import Any
 
 import pytest
 from tests.integration.service.conftest import NOW, TestClient, created
-from tests.integration.service.fake_engine import FakeEngine
+from tests.integration.service.fake_engine import FakeEngine, Stepped
 
 from escalon.bootstrap import Service, bootstrap
 from escalon.domain.events import Event
 from escalon.entrypoints.api.app import create_app
 from escalon.services.access import create_token
-from escalon.services.engine_port import TicketOut
 from escalon.settings import Settings
 
 
 class BrokenEngine(FakeEngine):
     """Fails, as a bug would, on any ticket whose id ends in `-bug`."""
 
-    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> TicketOut:
+    def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> Stepped:
         if event.ticket.endswith("-bug"):
             raise KeyError("tiers")
         return super().step(state, event, policy)
