@@ -17,5 +17,6 @@ def test_cli_reference_is_current() -> None:
 
 def test_reference_lists_every_area() -> None:
     text = reference()
-    for command in ("escalon policy validate", "escalon sla due", "escalon replay", "escalon serve"):
+    commands = ("escalon policy validate", "escalon sla due", "escalon replay", "escalon serve")
+    for command in commands:
         assert f"## `{command}`" in text
