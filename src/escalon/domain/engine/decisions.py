@@ -10,43 +10,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
-DecisionKind = Literal[
-    "escalate",
-    "management_escalation",
-    "sla_warning",
-    "sla_breach",
-    "require_acknowledgement",
-    "acknowledgement_missed",
-    "update_due",
-    "major_incident_declared",
-    "major_incident_linked",
-    "major_incident_resolved",
-    "vendor_escalation",
-    "escalation_rejected_unjustified",
-    "escalation_refused_incomplete_handoff",
-    "rca_missing",
-    "approval_required",
-]
-
-DECISION_KINDS: tuple[str, ...] = (
-    "escalate",
-    "management_escalation",
-    "sla_warning",
-    "sla_breach",
-    "require_acknowledgement",
-    "acknowledgement_missed",
-    "update_due",
-    "major_incident_declared",
-    "major_incident_linked",
-    "major_incident_resolved",
-    "vendor_escalation",
-    "escalation_rejected_unjustified",
-    "escalation_refused_incomplete_handoff",
-    "rca_missing",
-    "approval_required",
-)
+from escalon.domain.decision_kinds import DECISION_KINDS as DECISION_KINDS
+from escalon.domain.decision_kinds import DecisionKind as DecisionKind
 
 Fact = str | int | float | bool | None | list[str]
 

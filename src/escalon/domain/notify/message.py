@@ -13,23 +13,10 @@ from typing import Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from escalon.domain.decision_kinds import DecisionKind
+
 NotificationKind = Literal[
-    # the engine's decisions (escalon.domain.engine.decisions.DecisionKind)
-    "escalate",
-    "management_escalation",
-    "sla_warning",
-    "sla_breach",
-    "require_acknowledgement",
-    "acknowledgement_missed",
-    "update_due",
-    "major_incident_declared",
-    "major_incident_linked",
-    "major_incident_resolved",
-    "vendor_escalation",
-    "escalation_rejected_unjustified",
-    "escalation_refused_incomplete_handoff",
-    "rca_missing",
-    "approval_required",
+    DecisionKind,
     # lifecycle events that close the loop on an incident
     "acknowledged",
     "resolved",
