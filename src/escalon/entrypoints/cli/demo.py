@@ -81,9 +81,10 @@ def demo(
     if run.refused:
         reason, n = run.refused.most_common(1)[0]
         console.print(
-            f"   {sum(run.refused.values())} events refused by the engine, e.g. {n} x {reason!r} "
-            "(an agent asked for the tier the engine had already escalated to on time)."
+            f"   {sum(run.refused.values())} events refused by the engine, e.g. {n} x {reason!r}."
         )
+    else:
+        console.print("   The engine accepted every event.")
     records = build_records(events, result.records, run.decisions)
     engine_added = sum(1 for s in records.escalations.column("source").to_pylist() if s == "engine")
     console.print(
