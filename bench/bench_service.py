@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -19,13 +20,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import psycopg
@@ -113,62 +112,43 @@ class _Server:
         self.process.wait(timeout=30)
 
 
-def _throughput(base: str, token: str, count: int, threads: int) -> float:
-    """Single events per second with `threads` keep-alive clients."""
-    now = datetime.now(UTC)
-    headers = {"Authorization": f"Bearer {token}"}
-    prefix = secrets.token_hex(3)
+def _load(base: str, token: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the load generator in its own process (`python -m bench.bench_service load`)."""
+    spec = {**spec, "base": base, "token": token}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_service", "load", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
+    if done.returncode:
+        raise RuntimeError(f"load generator failed: {done.stderr.strip().splitlines()[-1:]}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    if result["errors"]:
+        raise RuntimeError(f"load against {base}: non-2xx answers {result['errors']}")
+    return result
 
-    def send(part: range) -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            for i in part:
-                client.post("/api/v1/events", json=_event(i, now, prefix)).raise_for_status()
 
-    parts = [range(k, count, threads) for k in range(threads)]
-    start = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(send, parts))
-    return count / (time.perf_counter() - start)
+def _throughput(base: str, token: str, count: int, connections: int) -> float:
+    """Single events per second, closed loop: `connections` keep-alive clients, each sending
+    its next request as soon as the previous answer arrived (the maximum sustained rate)."""
+    spec = {"mode": "closed", "count": count, "connections": connections, "batch": 0}
+    return float(_load(base, token, spec)["rate"])
 
 
 def _paced_p99(base: str, token: str, rate: float, seconds: float) -> float:
-    """p99 latency (ms) of single-event requests sent at `rate` per second."""
-    now = datetime.now(UTC)
-    headers = {"Authorization": f"Bearer {token}"}
-    prefix = secrets.token_hex(3)
-    total = int(rate * seconds)
-    latencies: list[float] = []
-    lock = threading.Lock()
-    threads = 8
-    start = time.perf_counter() + 0.1
-
-    def send(k: int) -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            for i in range(k, total, threads):
-                wait = start + i / rate - time.perf_counter()
-                if wait > 0:
-                    time.sleep(wait)
-                began = time.perf_counter()
-                client.post("/api/v1/events", json=_event(i, now, prefix))
-                with lock:
-                    latencies.append((time.perf_counter() - began) * 1000)
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(send, range(threads)))
-    latencies.sort()
-    return latencies[int(len(latencies) * 0.99) - 1]
+    """p99 latency (ms) of single events offered at `rate` per second, open loop: each request
+    is due at its slot whatever the answers before it, and its latency counts from that slot, so
+    a stalled server shows up in the figure instead of slowing the offered load."""
+    spec = {"mode": "open", "count": int(rate * seconds), "rate": rate, "connections": 64}
+    return float(_load(base, token, {**spec, "batch": 0})["p99_ms"])
 
 
 def _batch_rate(base: str, token: str, batches: int, size: int) -> float:
-    now = datetime.now(UTC)
-    headers = {"Authorization": f"Bearer {token}"}
-    prefix = secrets.token_hex(3)
-    with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-        start = time.perf_counter()
-        for b in range(batches):
-            body = [_event(b * size + i, now, prefix) for i in range(size)]
-            client.post("/api/v1/events/batch", json=body).raise_for_status()
-        return batches * size / (time.perf_counter() - start)
+    spec = {"mode": "closed", "count": batches, "connections": 1, "batch": size}
+    result = _load(base, token, spec)
+    return float(result["rate"]) * size
 
 
 def _plain_insert_rate(service: Service, count: int) -> float:
@@ -206,8 +186,8 @@ def _ingest_figures(label: str, url: str, quick: bool) -> list[Figure]:
         n = 100 if quick else 4_000
         for base in (server.base, bare.base):  # first requests parse the policy, open pools
             _throughput(base, token, 16, 8)
-        single = _throughput(server.base, token, n, 8)
-        single_bare = _throughput(bare.base, token, n, 8)
+        single = _throughput(server.base, token, n, 32)
+        single_bare = _throughput(bare.base, token, n, 32)
         p99 = _paced_p99(server.base, token, 500, 0.2 if quick else 4)
         p99_bare = _paced_p99(bare.base, token, 500, 0.2 if quick else 4)
         batch = _batch_rate(server.base, token, 1 if quick else 10, 500 if quick else 5_000)
@@ -421,3 +401,148 @@ def run(quick: bool) -> list[Figure]:
             _drop(pg)
     figures.append(_due_to_stored(quick))
     return figures
+
+
+# The load generator: a lean asyncio HTTP/1.1 client run in its own process, so the client's
+# own cost neither shares the server's interpreter nor hides behind a thread pool's GIL.
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection: write a pre-encoded request, wait for the whole answer."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[int] | None = None
+        self.need: int | None = None
+        self.status = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.need is None:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.buffer[:end]).lower().split(b"\r\n")
+            self.status = int(head[0][9:12])
+            length = next(int(line[15:]) for line in head if line.startswith(b"content-length:"))
+            self.need = end + 4 + length
+        if len(self.buffer) >= self.need and self.waiter is not None:
+            del self.buffer[: self.need]
+            self.need = None
+            waiter, self.waiter = self.waiter, None
+            waiter.set_result(self.status)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError(f"connection lost: {exc}"))
+
+    async def send(self, request: bytes) -> int:
+        assert self.transport is not None
+        self.waiter = self.loop.create_future()
+        self.transport.write(request)
+        return await self.waiter
+
+
+def _requests(spec: dict[str, Any]) -> list[bytes]:
+    """Every request of the run, encoded before the clock starts; ids unique per run."""
+    now = datetime.now(UTC)
+    prefix = secrets.token_hex(4)
+    size = int(spec["batch"])
+    path = "/api/v1/events/batch" if size else "/api/v1/events"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {spec['token']}\r\n"
+        "Content-Type: application/json\r\nContent-Length: "
+    ).encode()
+    out = []
+    for i in range(int(spec["count"])):
+        if size:
+            body: Any = [_event(i * size + k, now, prefix) for k in range(size)]
+        else:
+            body = _event(i, now, prefix)
+        data = json.dumps(body, separators=(",", ":")).encode()
+        out.append(head + str(len(data)).encode() + b"\r\n\r\n" + data)
+    return out
+
+
+async def _generate(spec: dict[str, Any]) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    host, port = spec["base"].removeprefix("http://").split(":")
+    requests = _requests(spec)
+    connections = []
+    for _ in range(int(spec["connections"])):
+        _, protocol = await loop.create_connection(lambda: _Connection(loop), host, int(port))
+        connections.append(protocol)
+    latencies: list[float] = []
+    errors: dict[int, int] = {}
+
+    def record(status: int, since: float) -> None:
+        latencies.append(time.perf_counter() - since)
+        if status >= 300:
+            errors[status] = errors.get(status, 0) + 1
+
+    start = time.perf_counter()
+    if spec["mode"] == "closed":
+
+        async def client(conn: _Connection, mine: list[bytes]) -> None:
+            for request in mine:
+                began = time.perf_counter()
+                record(await conn.send(request), began)
+
+        n = len(connections)
+        await asyncio.gather(*(client(c, requests[k::n]) for k, c in enumerate(connections)))
+    else:
+        rate = float(spec["rate"])
+        idle: asyncio.Queue[_Connection] = asyncio.Queue()
+        for conn in connections:
+            idle.put_nowait(conn)
+        tasks = []
+
+        async def one(conn: _Connection, request: bytes, due: float) -> None:
+            record(await conn.send(request), due)
+            idle.put_nowait(conn)
+
+        for i, request in enumerate(requests):
+            due = start + i / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            conn = await idle.get()  # none idle: the request waits, and its wait counts
+            tasks.append(asyncio.ensure_future(one(conn, request, due)))
+        await asyncio.gather(*tasks)
+    seconds = time.perf_counter() - start
+    for conn in connections:
+        assert conn.transport is not None
+        conn.transport.close()
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000
+
+    return {
+        "count": len(requests),
+        "seconds": seconds,
+        "rate": len(requests) / seconds,
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "max_ms": latencies[-1] * 1000,
+        "errors": errors,
+    }
+
+
+def _generator_main(spec: dict[str, Any]) -> None:
+    try:
+        import uvloop
+
+        runner: Callable[[Any], Any] = uvloop.run
+    except ImportError:
+        runner = asyncio.run
+    print(json.dumps(runner(_generate(spec))))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["load"]:
+    _generator_main(json.loads(sys.argv[2]))

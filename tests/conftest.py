@@ -2,13 +2,15 @@
 
 Order of preference: the server on 127.0.0.1:5432 (trust auth, user postgres or root); else a
 throwaway cluster started with initdb/pg_ctl from /usr/lib/postgresql/*/bin on a free loopback
-port; else skip. Each session gets a fresh database with a random name, dropped at the end.
+port (as the `postgres` account through runuser when running as root, since initdb refuses
+root); else skip. Each session gets a fresh database with a random name, dropped at the end.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import pwd
 import secrets
 import shutil
 import socket
@@ -43,23 +45,39 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _throwaway_cluster() -> tuple[str, int, str, Path, Path] | None:
-    """initdb + pg_ctl start on a loopback port; returns (host, port, user, bin, datadir)."""
+def _as_cluster_owner() -> list[str] | None:
+    """The command prefix that runs initdb/pg_ctl: nothing, or `runuser -u postgres --` as root
+    (initdb refuses to run as root); None when root has no `postgres` account to run them as."""
+    if os.geteuid() != 0:
+        return []
+    runuser = shutil.which("runuser")
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return None
+    return [runuser, "-u", "postgres", "--"] if runuser else None
+
+
+def _throwaway_cluster() -> tuple[str, int, str, list[str], Path, Path] | None:
+    """initdb + pg_ctl start on a loopback port; returns (host, port, user, prefix, bin, data)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
+    prefix = _as_cluster_owner()
+    if not found or prefix is None:
         return None
     bindir = Path(found[-1]).parent
     base = Path(tempfile.mkdtemp(prefix="escalon-pg-"))
+    if prefix:  # the cluster's owner must be able to write its directory
+        owner = pwd.getpwnam("postgres")
+        os.chown(base, owner.pw_uid, owner.pw_gid)
     data = base / "data"
     user = "postgres"
     port = _free_port()
-    command = [str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust"]
-    if os.geteuid() == 0:
-        return None  # initdb refuses to run as root; nothing we may do about it here
+    command = [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust"]
     subprocess.run(command, check=True, capture_output=True)
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base}"
     subprocess.run(
         [
+            *prefix,
             str(bindir / "pg_ctl"),
             "-D",
             str(data),
@@ -73,7 +91,7 @@ def _throwaway_cluster() -> tuple[str, int, str, Path, Path] | None:
         check=True,
         capture_output=True,
     )
-    return "127.0.0.1", port, user, bindir, data
+    return "127.0.0.1", port, user, prefix, bindir, data
 
 
 @pytest.fixture(scope="session")
@@ -87,14 +105,15 @@ def postgres_server() -> Iterator[tuple[str, int, str]]:
     if cluster is None:
         pytest.skip(
             "PostgreSQL tests skipped: no server on 127.0.0.1:5432 and no usable "
-            "/usr/lib/postgresql/*/bin/initdb (missing, or running as root)"
+            "/usr/lib/postgresql/*/bin/initdb (missing, or running as root without a "
+            "`postgres` account and runuser to start it as)"
         )
-    host, port, user, bindir, data = cluster
+    host, port, user, prefix, bindir, data = cluster
     try:
         yield host, port, user
     finally:
         subprocess.run(
-            [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
             capture_output=True,
         )
         shutil.rmtree(data.parent, ignore_errors=True)

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     api_processes: int = Field(
         default=1, ge=1, description="uvicorn worker processes for `escalon serve`."
     )
+    ingest_group_max: int = Field(
+        default=256,
+        ge=1,
+        description="Most single-event requests one group commit writes in one transaction "
+        "(1: each request in its own).",
+    )
     max_batch_events: int = Field(
         default=10_000, ge=1, description="Largest number of events one batch request may carry."
     )

@@ -112,6 +112,11 @@ def authenticate(uow_factory: UnitOfWorkFactory, authorization: str | None) -> C
         raise Unauthenticated("a bearer token is required", field="authorization")
     with uow_factory(read_only=True) as uow:
         row = uow.tokens.by_hash(hash_token(secret.strip()))
+    return caller_for(row)
+
+
+def caller_for(row: Row | None) -> Caller:
+    """The caller a stored token row stands for, or Unauthenticated (unknown or revoked)."""
     if row is None or row["revoked_at"] is not None:
         raise Unauthenticated("the token is unknown or revoked", field="authorization")
     return Caller(name=str(row["name"]), role=str(row["role"]))

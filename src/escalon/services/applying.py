@@ -22,8 +22,8 @@ from escalon.services.engine_port import (
     EscalationOut,
     TicketEngine,
 )
-from escalon.services.errors import InvalidEvent, UnknownTicket
-from escalon.services.ports import Notifier, Row, UnitOfWork
+from escalon.services.errors import InvalidEvent, SharedStateMoved, UnknownTicket
+from escalon.services.ports import IngestUnitOfWork, Notifier, Row
 from escalon.services.ticket_summary import created_summary, fold_summary
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Applied:
 class _Source:
     """Stored state for the engine: the batch's tickets up front, any other ticket on demand."""
 
-    def __init__(self, uow: UnitOfWork, rows: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, uow: IngestUnitOfWork, rows: dict[str, dict[str, Any]]) -> None:
         self.uow = uow
         self.rows = rows
         self.extra: dict[str, dict[str, Any]] = {}
@@ -62,14 +62,15 @@ class _Source:
         return state
 
     def shared(self) -> Mapping[str, Any] | None:
+        """Read without a lock: the write checks the version read (see SharedDocument)."""
         if not self._shared_read:
-            self._shared = self.uow.shared.get(lock=True)
+            self._shared = self.uow.shared.get(lock=False)
             self._shared_read = True
         return self._shared
 
 
 def apply_events(
-    uow: UnitOfWork,
+    uow: IngestUnitOfWork,
     engine: TicketEngine,
     policy: Any,
     items: Sequence[tuple[str, Event]],
@@ -97,7 +98,8 @@ def apply_events(
         raise InvalidEvent(str(refusal), field=refusal.field) from refusal
     moved = _stage_tickets(uow, out, rows, source.extra, stored, items)
     if out.shared is not None:
-        uow.shared.save(out.shared, out.shared_wakeup)
+        if not uow.shared.save(out.shared, out.shared_wakeup):
+            raise SharedStateMoved("the engine's cross-ticket document changed meanwhile")
         moved = moved or out.shared_wakeup is not None
     all_rows = {**source.extra, **rows}
     fresh = _stage_decisions(
@@ -135,7 +137,7 @@ def _new_row(event: TicketCreatedEvent, policy: Any) -> dict[str, Any]:
 
 
 def _stage_tickets(
-    uow: UnitOfWork,
+    uow: IngestUnitOfWork,
     out: BatchOut,
     rows: dict[str, dict[str, Any]],
     extra: dict[str, dict[str, Any]],
@@ -165,7 +167,8 @@ def _stage_tickets(
     existing = set(stored) | set(extra)
     uow.tickets.save(list(changed.values()), existing=existing)
     uow.projections.replace_clocks(
-        list(out.tickets), [_clock_row(t, c) for t, o in out.tickets.items() for c in o.clocks]
+        [tid for tid in out.tickets if tid in existing],
+        [_clock_row(t, c) for t, o in out.tickets.items() for c in o.clocks],
     )
     escalations = {
         e.id: _escalation_row(t, e) for t, o in out.tickets.items() for e in o.escalations
@@ -209,7 +212,7 @@ def _escalation_row(ticket: str, esc: EscalationOut) -> dict[str, Any]:
 
 
 def _stage_decisions(
-    uow: UnitOfWork,
+    uow: IngestUnitOfWork,
     decisions: Sequence[DecisionOut],
     ticket_rows: Mapping[str, Row],
     policy: Any,

@@ -51,3 +51,14 @@ class InvalidPolicy(ServiceError):
 class WorkerAlreadyRunning(ServiceError):
     status = 409
     title = "Worker already running"
+
+
+class SharedStateMoved(ServiceError):
+    """Another transaction wrote the engine's cross-ticket document since this one read it.
+
+    Raised at write time (optimistic concurrency); the use cases retry the whole command, which
+    then reads the new document. It reaches a client only when the retries all lost the race.
+    """
+
+    status = 409
+    title = "Concurrent write"

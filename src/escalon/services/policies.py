@@ -12,7 +12,7 @@ from typing import Any
 
 from escalon.services.access import Caller
 from escalon.services.errors import Conflict, InvalidPolicy, NotFound
-from escalon.services.ports import Row, UnitOfWork, UnitOfWorkFactory
+from escalon.services.ports import IngestUnitOfWork, Row, UnitOfWorkFactory
 
 PolicyParser = Callable[[str], Any]
 """Turns policy source text (YAML or JSON) into a Policy; raises ValueError naming the field."""
@@ -39,12 +39,13 @@ class PolicyBook:
         except (ValueError, TypeError) as error:
             raise InvalidPolicy(str(error), field="source") from error
 
-    def active(self, uow: UnitOfWork) -> Any:
-        row = uow.policies.active()
-        if row is None:
+    def active(self, uow: IngestUnitOfWork) -> Any:
+        """The active policy; its source is read and parsed only the first time."""
+        version = uow.policies.active_version()
+        row = uow.policies.get(version) if version not in self._cache and version else None
+        if version is None or (version not in self._cache and row is None):
             raise NotFound("no policy is active; run `escalon db upgrade` first", field="policy")
-        version = str(row["version"])
-        if version not in self._cache:
+        if row is not None:
             self._cache[version] = self.parse(str(row["source"]))
         return self._cache[version]
 

@@ -12,12 +12,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from tests.integration.service.conftest import created
 from tests.integration.service.fake_engine import FakeEngine
 
+from escalon.adapters.db.connection import READ_ONLY
 from escalon.adapters.db.tables import decisions, tickets
 from escalon.bootstrap import Service, bootstrap
 from escalon.domain.events import parse_event
@@ -68,15 +70,20 @@ def _seed_due(service: Service, count: int) -> datetime:
     return opened
 
 
+def _reading(service: Service) -> Any:
+    """A connection that only reads: on SQLite it must not queue for the worker's write lock."""
+    return service.db.connect().execution_options(**{READ_ONLY: True})
+
+
 def _fired(service: Service) -> tuple[int, int]:
-    with service.db.connect() as conn:
+    with _reading(service) as conn:
         total = conn.execute(select(func.count()).select_from(decisions)).scalar_one()
         distinct = conn.execute(select(func.count(func.distinct(decisions.c.ticket)))).scalar_one()
     return int(total), int(distinct)
 
 
 def _due_left(service: Service) -> int:
-    with service.db.connect() as conn:
+    with _reading(service) as conn:
         query = select(func.count()).where(tickets.c.next_wakeup.is_not(None))
         return int(conn.execute(query).scalar_one())
 

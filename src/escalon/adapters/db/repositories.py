@@ -16,6 +16,34 @@ Row = Mapping[str, Any]
 _CHUNK = 500
 
 
+def _in(column: Any, name: str = "ids") -> Any:
+    return column.in_(bindparam(name, expanding=True))
+
+
+# The hot statements are built once: constructing a statement costs more than running it on a
+# small indexed read, and ingestion runs a handful of them per transaction.
+_DIGESTS = select(t.events.c.id, t.events.c.digest).where(_in(t.events.c.id))
+_TICKETS = select(t.tickets).where(_in(t.tickets.c.id))
+_TICKETS_LOCKED = _TICKETS.order_by(t.tickets.c.id).with_for_update()
+_DECISIONS_KNOWN = select(t.decisions.c.id).where(_in(t.decisions.c.id))
+_TOKENS = select(t.api_tokens).where(_in(t.api_tokens.c.token_hash))
+_ACTIVE_VERSION = select(t.policy_versions.c.version).where(t.policy_versions.c.active.is_(True))
+_INSERT_EVENTS = t.events.insert()
+_INSERT_TICKETS = t.tickets.insert()
+_INSERT_CLOCKS = t.clocks.insert()
+_INSERT_AUDIT = t.audit_log.insert()
+_TICKET_COLUMNS = [c.name for c in t.tickets.columns if c.name != "id"]
+_UPDATE_TICKETS = (
+    update(t.tickets)
+    .where(t.tickets.c.id == bindparam("_id"))
+    .values({c: bindparam(c) for c in _TICKET_COLUMNS})
+)
+_DELETE_CLOCKS = t.clocks.delete().where(_in(t.clocks.c.ticket))
+_SHARED = select(t.engine_documents.c.body, t.engine_documents.c.version).where(
+    t.engine_documents.c.name == bindparam("name")
+)
+
+
 def _rows(result: Any) -> list[Row]:
     return [dict(r._mapping) for r in result]
 
@@ -37,13 +65,12 @@ class SqlEventStore:
     def digests(self, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for chunk in _chunks(ids):
-            query = select(t.events.c.id, t.events.c.digest).where(t.events.c.id.in_(chunk))
-            found.update({r.id: r.digest for r in self.conn.execute(query)})
+            found.update({r.id: r.digest for r in self.conn.execute(_DIGESTS, {"ids": chunk})})
         return found
 
     def append(self, rows: Sequence[Row]) -> None:
         if rows:
-            self.conn.execute(t.events.insert(), list(rows))
+            self.conn.execute(_INSERT_EVENTS, list(rows))
 
     def for_ticket(self, ticket: str) -> list[Row]:
         query = (
@@ -63,11 +90,10 @@ class SqlTicketRepository:
 
     def get_many(self, ids: Sequence[str], *, lock: bool) -> dict[str, Row]:
         found: dict[str, Row] = {}
+        locking = lock and self.conn.dialect.name == "postgresql"
         for chunk in _chunks(ids):
-            query = select(t.tickets).where(t.tickets.c.id.in_(chunk))
-            if lock and self.conn.dialect.name == "postgresql":
-                query = query.order_by(t.tickets.c.id).with_for_update()
-            found.update({r["id"]: r for r in _rows(self.conn.execute(query))})
+            result = self.conn.execute(_TICKETS_LOCKED if locking else _TICKETS, {"ids": chunk})
+            found.update({r["id"]: r for r in _rows(result)})
         return found
 
     def get(self, ticket: str) -> Row | None:
@@ -77,16 +103,10 @@ class SqlTicketRepository:
         inserts = [r for r in rows if r["id"] not in existing]
         updates = [r for r in rows if r["id"] in existing]
         if inserts:
-            self.conn.execute(t.tickets.insert(), inserts)
+            self.conn.execute(_INSERT_TICKETS, inserts)
         if updates:
-            columns = [c.name for c in t.tickets.columns if c.name != "id"]
-            statement = (
-                update(t.tickets)
-                .where(t.tickets.c.id == bindparam("_id"))
-                .values({c: bindparam(c) for c in columns})
-            )
-            params = [{"_id": r["id"], **{c: r[c] for c in columns}} for r in updates]
-            self.conn.execute(statement, params)
+            params = [{"_id": r["id"], **{c: r[c] for c in _TICKET_COLUMNS}} for r in updates]
+            self.conn.execute(_UPDATE_TICKETS, params)
 
     def claim_due(self, now: datetime, limit: int) -> list[Row]:
         """Due tickets in wake-up order; on PostgreSQL rows other workers hold are skipped."""
@@ -119,11 +139,14 @@ class SqlProjectionRepository:
         self.conn = conn
 
     def replace_clocks(self, tickets: Sequence[str], rows: Sequence[Row]) -> None:
-        """The clocks of `tickets` become `rows`: one delete and one insert per chunk."""
+        """Delete the clocks of `tickets`, insert `rows`: one delete and one insert per chunk.
+
+        `rows` may hold clocks of tickets not in `tickets` (new ones, with none to delete).
+        """
         for chunk in _chunks(tickets):
-            self.conn.execute(t.clocks.delete().where(t.clocks.c.ticket.in_(chunk)))
+            self.conn.execute(_DELETE_CLOCKS, {"ids": chunk})
         if rows:
-            self.conn.execute(t.clocks.insert(), list(rows))
+            self.conn.execute(_INSERT_CLOCKS, list(rows))
 
     def clocks_for(self, ticket: str) -> list[Row]:
         query = select(t.clocks).where(t.clocks.c.ticket == ticket).order_by(t.clocks.c.name)
@@ -172,11 +195,7 @@ class SqlDecisionRepository:
         """
         if not rows:
             return []
-        ids = [str(r["id"]) for r in rows]
-        known: set[str] = set()
-        for chunk in _chunks(ids):
-            query = select(t.decisions.c.id).where(t.decisions.c.id.in_(chunk))
-            known.update(self.conn.execute(query).scalars())
+        known = set(self.known([str(r["id"]) for r in rows]))
         fresh = [r for r in rows if r["id"] not in known]
         if fresh:
             statement = _insert(self.conn, t.decisions).on_conflict_do_nothing(
@@ -184,6 +203,13 @@ class SqlDecisionRepository:
             )
             self.conn.execute(statement, list(fresh))
         return [str(r["id"]) for r in fresh]
+
+    def known(self, ids: Sequence[str]) -> list[str]:
+        """Which of `ids` are stored already."""
+        found: list[str] = []
+        for chunk in _chunks(ids):
+            found += self.conn.execute(_DECISIONS_KNOWN, {"ids": chunk}).scalars()
+        return found
 
     def for_ticket(self, ticket: str) -> list[Row]:
         query = (
@@ -205,6 +231,10 @@ class SqlAuditLog:
     def record(self, row: Row) -> None:
         self.conn.execute(t.audit_log.insert(), dict(row))
 
+    def record_many(self, rows: Sequence[Row]) -> None:
+        if rows:
+            self.conn.execute(_INSERT_AUDIT, [dict(r) for r in rows])
+
     def recent(self, limit: int) -> list[Row]:
         query = select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
         return _rows(self.conn.execute(query))
@@ -217,6 +247,10 @@ class SqlPolicyRepository:
     def active(self) -> Row | None:
         query = select(t.policy_versions).where(t.policy_versions.c.active.is_(True))
         return next(iter(_rows(self.conn.execute(query))), None)
+
+    def active_version(self) -> str | None:
+        value: str | None = self.conn.execute(_ACTIVE_VERSION).scalar_one_or_none()
+        return value
 
     def get(self, version: str) -> Row | None:
         query = select(t.policy_versions).where(t.policy_versions.c.version == version)
@@ -249,6 +283,13 @@ class SqlTokenRepository:
     def by_hash(self, token_hash: str) -> Row | None:
         query = select(t.api_tokens).where(t.api_tokens.c.token_hash == token_hash)
         return next(iter(_rows(self.conn.execute(query))), None)
+
+    def by_hashes(self, token_hashes: Sequence[str]) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        for chunk in _chunks(token_hashes):
+            result = self.conn.execute(_TOKENS, {"ids": chunk})
+            found.update({r["token_hash"]: r for r in _rows(result)})
+        return found
 
     def by_name(self, name: str) -> Row | None:
         query = select(t.api_tokens).where(t.api_tokens.c.name == name)
@@ -296,31 +337,50 @@ class SqlApprovalRepository:
 
 
 class SqlSharedState:
-    """The engine's cross-ticket document, one row; locked while a transaction uses it."""
+    """The engine's cross-ticket document, one row, written optimistically.
+
+    Reads take no lock, so concurrent ingests and workers on PostgreSQL do not queue on the
+    row; `save` writes only when the row still has the version this transaction read (or, when
+    there was none, when nobody created it meanwhile), and says whether it wrote.
+    """
 
     NAME = "indexes"
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._version: int | None = None
+        self._read = False
 
     def get(self, *, lock: bool) -> Row | None:
-        docs = t.engine_documents
-        query = select(docs.c.body).where(docs.c.name == self.NAME)
+        query = _SHARED
         if lock and self.conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        body: Row | None = self.conn.execute(query).scalar_one_or_none()
-        return body
+        row = self.conn.execute(query, {"name": self.NAME}).first()
+        self._read = True
+        self._version = None if row is None else int(row.version)
+        return None if row is None else dict(row.body)
 
-    def save(self, body: Row, next_wakeup: datetime | None) -> None:
-        statement = _insert(self.conn, t.engine_documents).values(
-            name=self.NAME, body=dict(body), next_wakeup=next_wakeup
-        )
-        self.conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["name"],
-                set_={"body": statement.excluded.body, "next_wakeup": next_wakeup},
+    def save(self, body: Row, next_wakeup: datetime | None) -> bool:
+        docs = t.engine_documents
+        if not self._read:
+            self.get(lock=False)
+        if self._version is None:
+            statement = (
+                _insert(self.conn, docs)
+                .values(name=self.NAME, body=dict(body), next_wakeup=next_wakeup, version=1)
+                .on_conflict_do_nothing(index_elements=["name"])
             )
-        )
+            written = self.conn.execute(statement).rowcount
+        else:
+            written = self.conn.execute(
+                update(docs)
+                .where(docs.c.name == self.NAME, docs.c.version == self._version)
+                .values(body=dict(body), next_wakeup=next_wakeup, version=self._version + 1)
+            ).rowcount
+        if written != 1:
+            return False
+        self._version = (self._version or 0) + 1
+        return True
 
     def due(self, now: datetime) -> bool:
         wakeup = self.next_wakeup()

@@ -184,4 +184,6 @@ engine_documents = Table(
     Column("name", String(80), primary_key=True),
     Column("body", JSON, nullable=False),
     Column("next_wakeup", UTCDateTime(), nullable=True),
+    # Bumped by every write: writers check it instead of locking the row (optimistic).
+    Column("version", BigInteger, nullable=False, server_default="0"),
 )

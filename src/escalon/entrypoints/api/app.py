@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from escalon import __version__
@@ -9,16 +12,34 @@ from escalon.bootstrap import Service
 from escalon.entrypoints.api import problems
 from escalon.entrypoints.api.importer_routes import WebhookConfig, webhook_router
 from escalon.entrypoints.api.routes import approvals, events, ops, policy, tickets
+from escalon.services.group_commit import GroupCommitter
 
 
 def create_app(service: Service) -> FastAPI:
-    """An app serving `service`; the caller owns the service's lifetime."""
+    """An app serving `service`; the caller owns the service's lifetime.
+
+    Single-event ingestion goes through one group-commit writer per app (its thread starts
+    with the first such request); shutting the app down writes what is queued and stops it.
+    """
+    committer = GroupCommitter(
+        service.ingestor, service.clock, max_group=service.settings.ingest_group_max
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            committer.close()
+
     app = FastAPI(
         title="escalon",
         version=__version__,
         description="Escalation management for customer-support operations.",
+        lifespan=lifespan,
     )
     app.state.service = service
+    app.state.group_committer = committer
     problems.install(app)
     for module in (events, tickets, approvals, policy, ops):
         app.include_router(module.router)

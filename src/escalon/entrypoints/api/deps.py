@@ -10,11 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from escalon.bootstrap import Service
 from escalon.services.access import Caller, authenticate
+from escalon.services.errors import Unauthenticated
 
 _bearer = HTTPBearer(auto_error=False, description="An escalon API token: `escalon token create`")
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -33,6 +34,22 @@ def allowed(action: str) -> Callable[..., Caller]:
         caller = authenticate(service.uow, header)
         caller.require(action)
         return caller
+
+    dependency.action = action  # type: ignore[attr-defined]  # lets tests map routes to rights
+    return dependency
+
+
+def bearer_secret(action: str) -> Callable[..., Any]:
+    """A dependency that only takes the bearer secret for `action`: a missing or malformed
+    header is a 401 at once, and the caller's use case checks the token and the right itself
+    (group commit checks them in its writing transaction, one query for the whole group)."""
+
+    async def dependency(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    ) -> str:
+        if credentials is None or not credentials.credentials.strip():
+            raise Unauthenticated("a bearer token is required", field="authorization")
+        return credentials.credentials.strip()
 
     dependency.action = action  # type: ignore[attr-defined]  # lets tests map routes to rights
     return dependency

@@ -1,17 +1,31 @@
-"""Ingesting canonical events: one, or a batch in one transaction."""
+"""Ingesting canonical events: one (group-committed), or a batch in one transaction."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter
 
 from escalon.domain.events import Event
-from escalon.entrypoints.api.deps import Ingesting, ServiceDep
+from escalon.entrypoints.api.deps import Ingesting, ServiceDep, bearer_secret
 from escalon.entrypoints.api.schemas import IngestOut
 from escalon.services.errors import ServiceError
+from escalon.services.group_commit import ACTION, GroupCommitter, InvalidBody, Outcome, Pending
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
+
+_EVENT_SCHEMA = {
+    key: value
+    for key, value in TypeAdapter(Event)
+    .json_schema(ref_template="#/components/schemas/{model}")
+    .items()
+    if key != "$defs"  # the batch route registers the same components
+}
 
 
 class BatchTooLarge(ServiceError):
@@ -19,13 +33,55 @@ class BatchTooLarge(ServiceError):
     title = "Batch too large"
 
 
-@router.post("", response_model=IngestOut)
-def ingest_one(
-    event: Annotated[Event, Body()], service: ServiceDep, caller: Ingesting
-) -> IngestOut:
-    """Store one event and run the engine on its ticket; the same id twice is stored once."""
-    result = service.ingestor.ingest([event], caller, service.clock(), batch=False)
-    return IngestOut.model_validate(result)
+def group_committer(request: Request) -> GroupCommitter:
+    """The app's writer for single events (see escalon.services.group_commit)."""
+    committer: GroupCommitter = request.app.state.group_committer
+    return committer
+
+
+@router.post(
+    "",
+    response_model=IngestOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {**_EVENT_SCHEMA, "title": "Event"}}},
+        }
+    },
+)
+async def ingest_one(
+    request: Request, secret: Annotated[str, Depends(bearer_secret(ACTION))]
+) -> Response:
+    """Store one event and run the engine on its ticket; the same id twice is stored once.
+
+    Concurrent requests are committed together (group commit); each is still all-or-nothing
+    and gets its own answer. The token is checked in the writing transaction, before the body.
+    """
+    body = await request.body()
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[Outcome] = loop.create_future()
+
+    def done(outcome: Outcome) -> None:
+        loop.call_soon_threadsafe(_settle, answer, outcome)
+
+    group_committer(request).submit(Pending(secret, body, done))
+    outcome = await answer
+    if isinstance(outcome, InvalidBody):
+        raise RequestValidationError(_body_errors(outcome.errors))
+    if isinstance(outcome, Exception):
+        raise outcome
+    # The answer is four integers: encoded here rather than validated against IngestOut again.
+    return Response(json.dumps(asdict(outcome)), media_type="application/json")
+
+
+def _settle(answer: asyncio.Future[Outcome], outcome: Outcome) -> None:
+    if not answer.done():  # the client may have gone away
+        answer.set_result(outcome)
+
+
+def _body_errors(errors: list[Any]) -> list[Any]:
+    """pydantic's errors located in the body, as FastAPI reports body validation errors."""
+    return [{**error, "loc": ("body", *error["loc"])} for error in errors]
 
 
 @router.post("/batch", response_model=IngestOut)
