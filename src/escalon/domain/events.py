@@ -7,7 +7,9 @@ immutable; `id` is the idempotency key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -288,6 +290,44 @@ def parse_event(raw: Mapping[str, Any]) -> Event:
 def parse_event_json(raw: str | bytes) -> Event:
     """Validate one event given as JSON text (one line of a JSONL file)."""
     return _ADAPTER.validate_json(raw)
+
+
+_INSTANT = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?:Z|([+-])(\d\d):(\d\d))",
+    re.ASCII,
+)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY_ORDINALS: dict[str, int] = {}
+
+
+def instant_text_us(text: str) -> int | None:
+    """Epoch microseconds of the common ISO 8601 form `2025-04-01T09:00:00[.ffffff](Z|+hh:mm)`,
+    computed without building a datetime; None for any other text (valid or not), which callers
+    then hand to the full validator. Where it answers, it agrees with `AwareDatetime`."""
+    match = _INSTANT.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign, off_h, off_m = match.groups()
+    hours, minutes, seconds = int(hour), int(minute), int(second)
+    if hours > 23 or minutes > 59 or seconds > 59 or not 1900 <= int(year) <= 9000:
+        return None
+    days = _DAY_ORDINALS.get(text[:10])
+    if days is None:
+        try:
+            days = date(int(year), int(month), int(day)).toordinal() - _EPOCH_ORDINAL
+        except ValueError:
+            return None
+        if len(_DAY_ORDINALS) < 100_000:
+            _DAY_ORDINALS[text[:10]] = days
+    total = days * 86_400 + hours * 3600 + minutes * 60 + seconds
+    if sign is not None:
+        offset_h, offset_m = int(off_h), int(off_m)
+        if offset_h > 23 or offset_m > 59:
+            return None
+        offset = offset_h * 3600 + offset_m * 60
+        total -= offset if sign == "+" else -offset
+    micros = int(fraction.ljust(6, "0")) if fraction is not None else 0
+    return total * 1_000_000 + micros
 
 
 def event_json_schema() -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from escalon.domain.engine import Decision, EngineState, EventRecord, InvalidEvent, TicketState
 from escalon.domain.engine.context import Context
 from escalon.domain.engine.rulebook import rulebook_for
-from escalon.domain.engine.step import advance
+from escalon.domain.engine.step import advance, wake_until
 from escalon.domain.events import parse_event
 from escalon.domain.policy import Policy
 
@@ -120,12 +120,8 @@ class Replayer:
         return ctx.out
 
     def _tick_before(self, instant: int) -> None:
-        state = self.state
-        ctx = self._ctx
-        wake = state.next_wakeup()
-        while wake is not None and wake < instant:
-            advance(ctx, EventRecord("tick", "tick", wake, "*", {}))
-            wake = state.next_wakeup()
+        # the same as a tick at each queued wake-up before `instant`, in due order
+        wake_until(self._ctx, instant - 1)
 
 
 def replay(
@@ -135,17 +131,20 @@ def replay(
     until: int | None = None,
     replayer: Replayer | None = None,
 ) -> Iterator[Decision]:
-    """Every decision of the replay, in time order; ticks up to `until` (default: last event)."""
+    """Every decision of the replay, in time order; ticks up to `until` (default: last event).
+
+    The cyclic garbage collector runs rarely while the replay does (`bulk_collection`)."""
     runner = replayer or Replayer(policy)
     last: int | None = None
-    for record in records:
-        if until is not None and record.at > until:
-            break
-        yield from runner.feed(record)
-        last = record.at
-    end = until if until is not None else last
-    if end is not None:
-        yield from runner.finish(end)
+    with bulk_collection():
+        for record in records:
+            if until is not None and record.at > until:
+                break
+            yield from runner.feed(record)
+            last = record.at
+        end = until if until is not None else last
+        if end is not None:
+            yield from runner.finish(end)
 
 
 @contextmanager

@@ -58,9 +58,13 @@ class Context:
         reason: str,
         facts: dict[str, Fact],
         policy: str | None = None,
+        ident: str | None = None,
     ) -> bool:
-        """Record a decision unless this subject already had it; True when it is new."""
-        ident = decision_id(subject, rule, key)
+        """Record a decision unless this subject already had it; True when it is new.
+
+        `ident`, when the caller already has it, is `decision_id(subject, rule, key)`."""
+        if ident is None:
+            ident = decision_id(subject, rule, key)
         if ticket is not None:
             if ident in ticket.issued:
                 return False

@@ -19,12 +19,14 @@ from escalon.domain.engine.state import Escalation, TicketState
 from escalon.domain.engine.timers import Timer, retarget
 from escalon.domain.handoff import (
     HandoffCheck,
+    HandoffSignals,
     KbFollowUp,
     Resolution,
     TicketInformation,
     check_handoff,
     check_resolution,
     choose_handoff_mode,
+    summarise_handoff,
 )
 from escalon.domain.policy import EscalationPath
 
@@ -94,8 +96,12 @@ def start_tier_time(ctx: Context, ticket: TicketState, now: int, *, fresh: bool)
     path = ctx.book.path_from.get(ticket.tier)
     if path is None:
         return
-    criterion = next((c for c in path.criteria if c.type == "time" and in_scope(c, ticket)), None)
-    if criterion is None or criterion.type != "time":
+    for criterion in ctx.book.time_criteria[ticket.tier]:
+        if in_scope(criterion, ticket):
+            break
+    else:
+        return
+    if criterion.type != "time":
         return
     calendar = ctx.book.clock_calendar(criterion.clock, ticket.calendar)
     threshold = ctx.book.span(criterion.threshold, calendar)
@@ -127,6 +133,7 @@ def escalate(
     seq = len(ticket.escalations) + 1
     rule = f"path:{path.name}:{criterion}"
     key = f"{seq}"
+    ident = decision_id(ticket.id, rule, key)
     ctx.emit(
         ticket,
         "escalate",
@@ -136,6 +143,7 @@ def escalate(
         at=now,
         reason=reason,
         facts={"from": path.from_tier, "to": path.to_tier, "criterion": criterion, **facts},
+        ident=ident,
     )
     previous = ticket.escalations[-1] if ticket.escalations else None
     if previous is not None and previous.status in ("open", "accepted"):
@@ -150,7 +158,7 @@ def escalate(
         criterion,
         now,
         ctx.book.ref,
-        decision_id(ticket.id, rule, key),
+        ident,
         requested_by,
     )
     ticket.escalations.append(record)
@@ -329,28 +337,30 @@ def request(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
         )
         ctx.count_agent(agent, "rejected_unjustified")
         return
-    verdict = check_handoff(
-        data.get("handoff") or {},
-        path.handoff_fields,
-        context=TicketInformation.model_validate(
-            {
-                "ticket_id": ticket.id,
-                "priority": ticket.priority,
-                "escalation_from": path.from_tier,
-                "escalation_to": path.to_tier,
-            }
-        ),
-    )
-    if not verdict.complete or verdict.form is None:
+    raw = data.get("handoff") or {}
+    known = {
+        "ticket_id": ticket.id,
+        "priority": ticket.priority,
+        "escalation_from": path.from_tier,
+        "escalation_to": path.to_tier,
+    }
+    quick = summarise_handoff(raw, path.handoff_fields, known)
+    signals: HandoffSignals | None
+    if quick is not None:
+        verdict, signals = quick
+    else:
+        context = TicketInformation.model_validate(known)
+        verdict = check_handoff(raw, path.handoff_fields, context=context)
+        signals = None if verdict.form is None else HandoffSignals.of(verdict.form)
+    if not verdict.complete or signals is None:
         _refuse_incomplete(ctx, ticket, event, path, verdict, agent, reason)
         return
-    form = verdict.form
     mode = choose_handoff_mode(
         ctx.book.policy.handoff.warm_when,
         priority=ticket.priority,
-        vip=ticket.vip or bool(form.customer_communication.vip),
-        sentiment=form.current_status.customer_sentiment,
-        prefers_live_transfer=form.customer_communication.prefers_live_transfer,
+        vip=ticket.vip or bool(signals.vip),
+        sentiment=signals.sentiment,
+        prefers_live_transfer=signals.prefers_live_transfer,
         requested_warm=data.get("warm"),
     )
     escalate(

@@ -30,10 +30,12 @@ def register(ctx: Context, ticket: TicketState, now: int) -> None:
     """Join an open incident for the ticket's key, or count it towards declaring one."""
     if ticket.incident is not None or ticket.resolved_at is not None or ticket.closed:
         return
-    indexes = ctx.state.indexes
     keys = match_keys(ctx, ticket)
+    if not keys:
+        return
+    indexes = ctx.state.indexes
     rule = ctx.book.policy.major_incident
-    window = int(rule.window.as_timedelta.total_seconds()) * 1_000_000
+    window = ctx.book.incident_window_us
     for key in keys:
         incident_id = indexes.open_incidents.get(key)
         if incident_id is not None:

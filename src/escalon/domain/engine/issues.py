@@ -25,11 +25,10 @@ def issue_key(ctx: Context, ticket: TicketState) -> str | None:
     A ticket with neither a signature nor any of the non-customer key fields has no issue key
     (a bare customer id would make every ticket of that customer "the same issue").
     """
-    rule = ctx.book.policy.issue_key
-    signature = ticket.signature if rule.signature_overrides else None
+    signature = ticket.signature if ctx.book.policy.issue_key.signature_overrides else None
     parts = []
     described = signature is not None
-    for name in rule.fields:
+    for name in ctx.book.issue_fields:
         if name == "customer":
             parts.append(ticket.customer)
         elif signature is None:
@@ -46,7 +45,11 @@ def issue_history(ctx: Context, ticket: TicketState) -> dict[str, dict[str, int]
     key = issue_key(ctx, ticket)
     if key is None:
         return None
-    return ctx.state.indexes.issues.setdefault(key, {"tickets": {}, "escalations": {}})
+    issues = ctx.state.indexes.issues
+    history = issues.get(key)
+    if history is None:
+        history = issues[key] = {"tickets": {}, "escalations": {}}
+    return history
 
 
 def recurrences(ctx: Context, ticket: TicketState, window_us: int) -> int:

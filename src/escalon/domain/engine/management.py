@@ -115,8 +115,8 @@ def on_unresolved(ctx: Context, ticket: TicketState, timer: Timer, at: int) -> N
 
 def check_repeated_escalation(ctx: Context, ticket: TicketState, now: int) -> None:
     """Same customer, same issue, escalated `min_escalations` times within the window."""
-    for name, trigger in ctx.book.policy.management.triggers.items():
-        if trigger.type != "repeated_escalation" or not in_scope(trigger, ticket):
+    for name, trigger, window in ctx.book.repeated_triggers:
+        if not in_scope(trigger, ticket):
             continue
         if ticket.management is not None and name in ticket.management.triggers:
             continue
@@ -124,8 +124,11 @@ def check_repeated_escalation(ctx: Context, ticket: TicketState, now: int) -> No
         history = ctx.state.indexes.issues.get(key) if key is not None else None
         if history is None:
             continue
-        since = now - int(trigger.window.as_timedelta.total_seconds()) * 1_000_000
-        count = sum(1 for at in history["escalations"].values() if since <= at <= now)
+        since = now - window
+        count = 0
+        for at in history["escalations"].values():
+            if since <= at <= now:
+                count += 1
         if count >= trigger.min_escalations:
             sentence = (
                 f"issue {key} escalated on {count} tickets within {trigger.window} "

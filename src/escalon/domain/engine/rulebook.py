@@ -9,11 +9,16 @@ ref (version plus content fingerprint): equal content gives equal rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from escalon.domain.calendar import Calendar, build_calendars
 from escalon.domain.durations import Duration
-from escalon.domain.policy import Criterion, EscalationPath, Policy
+from escalon.domain.policy import (
+    Criterion,
+    EscalationPath,
+    Policy,
+    RepeatedEscalationTrigger,
+)
 
 AUTOMATIC = frozenset({"engineering_required", "impact", "repeated_failure", "vendor_dependency"})
 """Criteria decided from the ticket's facts; time runs on a clock, the others are requested."""
@@ -36,6 +41,12 @@ class Rulebook:
     warnings: tuple[float, ...]
     automatic: Mapping[str, tuple[tuple[Criterion, str], ...]]
     """Per source tier: the criteria the engine checks by itself, with their `path:type` key."""
+    time_criteria: Mapping[str, tuple[Criterion, ...]] = field(default_factory=dict)
+    """Per source tier: the path's time criteria, in policy order."""
+    repeated_triggers: tuple[tuple[str, RepeatedEscalationTrigger, int], ...] = ()
+    """The `repeated_escalation` triggers with their window in microseconds."""
+    issue_fields: tuple[str, ...] = ()
+    incident_window_us: int = 0
 
     def calendar_for(self, priority: str, region: str | None) -> str:
         """The ticket's calendar: by priority (P1 on 24x7 in the default), else region."""
@@ -79,6 +90,11 @@ def text(duration: Duration) -> str:
     return cached
 
 
+def _window_us(duration: Duration) -> int:
+    """A policy window in microseconds, days as 24 real hours (whole seconds)."""
+    return int(duration.as_timedelta.total_seconds()) * 1_000_000
+
+
 _CACHE: dict[str, Rulebook] = {}
 
 
@@ -105,6 +121,17 @@ def rulebook_for(policy: Policy) -> Rulebook:
             )
             for path in policy.paths
         },
+        time_criteria={
+            path.from_tier: tuple(c for c in path.criteria if c.type == "time")
+            for path in policy.paths
+        },
+        repeated_triggers=tuple(
+            (name, trigger, _window_us(trigger.window))
+            for name, trigger in policy.management.triggers.items()
+            if isinstance(trigger, RepeatedEscalationTrigger)
+        ),
+        issue_fields=tuple(policy.issue_key.fields),
+        incident_window_us=_window_us(policy.major_incident.window),
     )
     if len(_CACHE) > 16:
         _CACHE.clear()

@@ -75,7 +75,11 @@ def _apply(ctx: Context, event: EventRecord) -> None:
         _apply_late(ctx, ticket, event)
         return
     if ticket is not None:
-        fire_ticket(ctx, ticket, event.at, inclusive=False)
+        # Every timer's due is at or after the ticket's queued wake-up, so a wake-up at or
+        # after the event (the usual case in replay, which ticks first) means nothing is due.
+        pending = state.scheduled.get(ticket.id)
+        if pending is None or pending < event.at:
+            fire_ticket(ctx, ticket, event.at, inclusive=False)
     validate(ctx, ticket, event)
     if ticket is None:
         ticket = create(ctx, event)
@@ -138,15 +142,25 @@ def _tick(ctx: Context, tick: EventRecord) -> None:
         ticket.last = max(ticket.last, tick.at)
         state.schedule(ticket.id, upcoming)
         return
+    wake_until(ctx, tick.at)
+
+
+def wake_until(ctx: Context, upto: int) -> None:
+    """Fire every queued wake-up due at or before `upto`, in (due, queue order): what a tick
+    for `*` at `upto` does, without building the tick (replay calls this between events)."""
+    state = ctx.state
     heap = state.heap
-    while heap and heap[0][0] <= tick.at:
-        due, _, ref = heapq.heappop(heap)
-        if state.scheduled.get(ref) != due:
+    scheduled = state.scheduled
+    tickets = state.tickets
+    heappop = heapq.heappop
+    while heap and heap[0][0] <= upto:
+        due, _, ref = heappop(heap)
+        if scheduled.get(ref) != due:
             continue
-        del state.scheduled[ref]
+        del scheduled[ref]
         if ref.startswith(INCIDENT_REF):
             fire_incident(ctx, ref[len(INCIDENT_REF) :], due)
             continue
-        ticket = state.tickets.get(ref)
+        ticket = tickets.get(ref)
         if ticket is not None:
             state.schedule(ref, fire_ticket(ctx, ticket, due, inclusive=True))

@@ -10,10 +10,12 @@ from escalon.domain.handoff.acceptance import (
 from escalon.domain.handoff.check import (
     ORIGINATOR_FIELDS,
     HandoffCheck,
+    HandoffSignals,
     check_handoff,
     completeness_score,
     is_filled,
     parse_handoff,
+    summarise_handoff,
     validate_field_names,
     with_ticket_context,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "ORIGINATOR_FIELDS",
     "RENDER_FORMATS",
     "HandoffCheck",
+    "HandoffSignals",
     "HandoffForm",
     "HandoffMode",
     "HandoffModeChoice",
@@ -62,6 +65,7 @@ __all__ = [
     "completeness_score",
     "is_filled",
     "parse_handoff",
+    "summarise_handoff",
     "render_handoff",
     "validate_field_names",
     "with_ticket_context",
