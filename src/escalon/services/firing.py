@@ -13,7 +13,7 @@ others nor spins), then fired again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from escalon.services.applying import apply_events
 from escalon.services.engine_port import SHARED, BatchOut, StateSource, TicketEngine
 from escalon.services.errors import InvalidEvent, SharedStateMoved
 from escalon.services.policies import PolicyBook
-from escalon.services.ports import Notifier, Row, UnitOfWork, UnitOfWorkFactory
+from escalon.services.ports import Notifier, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +92,12 @@ class Firer:
             if not due and not shared:
                 return Fired(0, 0)
             policy = self.policies.active(uow)
-            ids = [str(row["id"]) for row in due] + ([SHARED] if shared else [])
+            ids = [*due, SHARED] if shared else list(due)
             try:
                 decisions = self._tick(uow, policy, ids, now)
                 failed = 0
             except (EngineFailure, InvalidEvent):
-                decisions, failed = self._tick_one_by_one(uow, policy, ids, due, now)
+                decisions, failed = self._tick_one_by_one(uow, policy, ids, now)
             uow.commit()
         return Fired(len(due), decisions, failed)
 
@@ -118,7 +118,6 @@ class Firer:
         uow: UnitOfWork,
         policy: Any,
         ids: Sequence[str],
-        due: Sequence[Row],
         now: datetime,
     ) -> tuple[int, int]:
         """Tick each ticket alone; park and record the ones the engine fails on.
@@ -126,7 +125,6 @@ class Firer:
         A failed engine call stages nothing (writes follow a successful apply), so the
         tickets that do tick commit with the batch.
         """
-        rows = {str(row["id"]): row for row in due}
         decisions = failed = 0
         for ticket in ids:
             try:
@@ -134,7 +132,7 @@ class Firer:
             except (EngineFailure, InvalidEvent) as error:
                 failed += 1
                 log.exception("the engine failed to tick %s; retrying after %s", ticket, error)
-                _park(uow, rows.get(ticket), now + FAILED_RETRY)
+                _park(uow, ticket, now + FAILED_RETRY)
                 detail = {"error": str(error), "retry_at": (now + FAILED_RETRY).isoformat()}
                 uow.audit.record(SYSTEM.audit("worker.tick_failed", ticket, detail, now))
         return decisions, failed
@@ -145,10 +143,11 @@ class Firer:
         return min((t for t in times if t is not None), default=None)
 
 
-def _park(uow: UnitOfWork, row: Mapping[str, Any] | None, until: datetime) -> None:
+def _park(uow: UnitOfWork, ticket: str, until: datetime) -> None:
     """Move a failing ticket's (or the shared document's) wake-up to `until`."""
-    if row is not None:
-        uow.tickets.save([{**row, "next_wakeup": until}], existing={str(row["id"])})
+    if ticket != SHARED:
+        row = uow.tickets.get_many([ticket], lock=True)[ticket]
+        uow.tickets.save([{**row, "next_wakeup": until}], existing={ticket})
         return
     body = uow.shared.get(lock=False)
     if body is not None and not uow.shared.save(body, until):

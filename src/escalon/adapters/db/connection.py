@@ -21,14 +21,15 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 10_000)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, busy_timeout_ms)
-    # Plain executemany lets psycopg pipeline one prepared statement; the default multi-row
-    # VALUES rewriting re-parses a new, long statement for every batch.
+    # Multi-row INSERT ... VALUES (SQLAlchemy's "insertmanyvalues"): one statement, one executor
+    # run per batch of rows. A pipelined executemany runs the executor once per row, which cost
+    # PostgreSQL about as much CPU as the worker itself and kept two workers from scaling.
     return create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        use_insertmanyvalues=False,
+        use_insertmanyvalues=True,
     )
 
 

@@ -108,17 +108,18 @@ class SqlTicketRepository:
             params = [{"_id": r["id"], **{c: r[c] for c in _TICKET_COLUMNS}} for r in updates]
             self.conn.execute(_UPDATE_TICKETS, params)
 
-    def claim_due(self, now: datetime, limit: int) -> list[Row]:
-        """Due tickets in wake-up order; on PostgreSQL rows other workers hold are skipped."""
+    def claim_due(self, now: datetime, limit: int) -> list[str]:
+        """Ids of due tickets in wake-up order, locked; on PostgreSQL rows other workers hold
+        are skipped. Only the ids: the firing reads the rows it needs once, afterwards."""
         query = (
-            select(t.tickets)
+            select(t.tickets.c.id)
             .where(t.tickets.c.next_wakeup <= now)
             .order_by(t.tickets.c.next_wakeup)
             .limit(limit)
         )
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return _rows(self.conn.execute(query))
+        return list(self.conn.execute(query).scalars())
 
     def earliest_wakeup(self) -> datetime | None:
         query = select(func.min(t.tickets.c.next_wakeup))
