@@ -7,12 +7,15 @@ immutable; `id` is the idempotency key.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 Priority = Literal["P1", "P2", "P3", "P4"]
@@ -328,6 +331,185 @@ def instant_text_us(text: str) -> int | None:
         total -= offset if sign == "+" else -offset
     micros = int(fraction.ljust(6, "0")) if fraction is not None else 0
     return total * 1_000_000 + micros
+
+
+# -- the plain-JSON path ----------------------------------------------------------------------
+#
+# Validating an event with pydantic costs more than the engine spends deciding on it. Most events
+# in a file are plainly valid: exact JSON types, known fields, instants in the usual ISO form. For
+# those, `plain_event` checks each field against the same model's declared type and constraints
+# directly and returns what `parse_event` followed by an exclude-unset dump would give; anything
+# else (a coercion pydantic would make, an unknown field, a bad value) returns None and goes the
+# pydantic way, which makes the decision and words the error. The field table is derived from the
+# models themselves, so the two cannot drift apart; a field type it does not know takes its event
+# type off the plain path entirely.
+
+_NONE = type(None)
+_MAX_EXACT_FLOAT = 2**53
+_FieldSpec = tuple[str, str, bool, bool, Any]
+"""(name, kind, nullable, required, detail): kind is str, bool, int, decimal, choice, model or
+object; detail is (low, high) bounds for numbers, the choices, or a nested field table."""
+
+
+class _Unsupported(Exception):
+    """A field type the plain path does not check; its event type always goes through pydantic."""
+
+
+def _bounds(metadata: list[Any]) -> tuple[Any, Any]:
+    low = high = None
+    for item in metadata:
+        if type(item) is annotated_types.Ge:
+            low = item.ge
+        elif type(item) is annotated_types.Le:
+            high = item.le
+        else:
+            raise _Unsupported(repr(item))
+    return low, high
+
+
+def _field_table(model: type[BaseModel]) -> tuple[_FieldSpec, ...]:
+    if model.model_config.get("extra") != "forbid":
+        raise _Unsupported(model.__name__)
+    table: list[_FieldSpec] = []
+    for name, info in model.model_fields.items():
+        annotation: Any = info.annotation
+        nullable = False
+        if get_origin(annotation) in (Union, UnionType) and _NONE in get_args(annotation):
+            rest = [arg for arg in get_args(annotation) if arg is not _NONE]
+            if len(rest) != 1:
+                raise _Unsupported(f"{model.__name__}.{name}")
+            nullable, annotation = True, rest[0]
+        low, high = _bounds(info.metadata)
+        detail: Any = (low, high)
+        if annotation in (str, bool) and low is None and high is None:
+            kind = annotation.__name__
+        elif annotation is int:
+            kind = "int"
+        elif annotation is Decimal:
+            kind = "decimal"
+        elif get_origin(annotation) is Literal and all(
+            type(a) is str for a in get_args(annotation)
+        ):
+            kind, detail = "choice", frozenset(get_args(annotation))
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            kind, detail = "model", _field_table(annotation)
+        elif get_origin(annotation) is dict and get_args(annotation) == (str, Any):
+            kind = "object"
+        else:
+            raise _Unsupported(f"{model.__name__}.{name}")
+        if kind not in ("int", "decimal") and (low is not None or high is not None):
+            raise _Unsupported(f"{model.__name__}.{name}")
+        table.append((name, kind, nullable, info.is_required(), detail))
+    return tuple(table)
+
+
+def _plain_value(kind: str, value: Any, detail: Any) -> Any:
+    """The value as the model would keep (and dump) it, or `_NONE` when not plainly valid."""
+    if kind == "str":
+        return value if type(value) is str else _NONE
+    if kind == "choice":
+        return value if type(value) is str and value in detail else _NONE
+    if kind == "bool":
+        return value if type(value) is bool else _NONE
+    if kind == "model":
+        plain = _plain_fields(detail, value)
+        return _NONE if plain is None else plain
+    if kind == "object":
+        if type(value) is not dict or not all(type(key) is str for key in value):
+            return _NONE
+        return value
+    low, high = detail
+    if kind == "int":
+        if type(value) is not int:
+            return _NONE
+    elif type(value) is int:  # decimal: dumped as a float (docs/events.md), so exact ints only
+        if not -_MAX_EXACT_FLOAT <= value <= _MAX_EXACT_FLOAT:
+            return _NONE
+        value = float(value)
+    elif type(value) is not float or not math.isfinite(value):
+        return _NONE
+    if (low is not None and not value >= low) or (high is not None and not value <= high):
+        return _NONE
+    return value
+
+
+def _plain_fields(table: tuple[_FieldSpec, ...], data: Any) -> dict[str, Any] | None:
+    if type(data) is not dict:
+        return None
+    plain: dict[str, Any] = {}
+    seen = 0
+    for name, kind, nullable, required, detail in table:
+        if name not in data:
+            if required:
+                return None
+            continue
+        seen += 1
+        value = data[name]
+        if value is None:
+            if not nullable:
+                return None
+            plain[name] = None
+            continue
+        value = _plain_value(kind, value, detail)
+        if value is _NONE:
+            return None
+        plain[name] = value
+    return plain if seen == len(data) else None
+
+
+def _data_tables() -> dict[str, tuple[_FieldSpec, ...]]:
+    tables: dict[str, tuple[_FieldSpec, ...]] = {}
+    for member in get_args(get_args(Event)[0]):
+        event_type = get_args(member.model_fields["type"].annotation)[0]
+        try:
+            tables[event_type] = _field_table(member.model_fields["data"].annotation)
+        except _Unsupported:
+            continue
+    return tables
+
+
+_DATA_TABLES = _data_tables()
+_TYPES = {name: name for name in _DATA_TABLES}
+_ENVELOPE = frozenset({"id", "type", "at", "ticket", "data"})
+_INSTANTS: dict[str, int] = {}
+"""Recently seen instants: events of a file come in bursts at the same few instants."""
+
+
+def plain_event(raw: Any) -> tuple[str, str, int, str, dict[str, Any]] | None:
+    """(id, type, at in epoch microseconds, ticket, data) of a plainly valid event given as
+    parsed JSON, `data` holding only the fields the event set (decimals as floats); None when
+    `parse_event` has to judge it. See the comment above."""
+    if type(raw) is not dict or not raw.keys() <= _ENVELOPE:
+        return None
+    named = raw.get("type")
+    kind = _TYPES.get(named) if type(named) is str else None
+    ident, at, ticket = raw.get("id"), raw.get("at"), raw.get("ticket")
+    if (
+        kind is None
+        or type(ident) is not str
+        or type(ticket) is not str
+        or type(at) is not str
+        or not 1 <= len(ident) <= 200
+        or not 1 <= len(ticket) <= 200
+    ):
+        return None
+    instant = _INSTANTS.get(at)
+    if instant is None:
+        instant = instant_text_us(at)
+        if instant is None:
+            return None
+        if len(_INSTANTS) >= 65_536:
+            _INSTANTS.clear()
+        _INSTANTS[at] = instant
+    if "data" in raw:
+        data = _plain_fields(_DATA_TABLES[kind], raw["data"])
+        if data is None:
+            return None
+    elif kind == "tick":
+        data = {}
+    else:
+        return None
+    return ident, kind, instant, ticket, data
 
 
 def event_json_schema() -> dict[str, Any]:

@@ -8,8 +8,10 @@ the same id and downstream systems can drop the duplicate.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from escalon.domain.decision_kinds import DECISION_KINDS as DECISION_KINDS
@@ -27,6 +29,26 @@ def decision_id(subject: str, rule: str, key: str) -> str:
 def us_to_datetime(us: int) -> datetime:
     """An engine instant (epoch microseconds) as an aware UTC datetime."""
     return datetime.fromtimestamp(us / 1_000_000, UTC)
+
+
+_last_at: tuple[int, str] = (0, us_to_datetime(0).isoformat().replace("+00:00", "Z"))
+
+
+def _at_text(us: int) -> str:
+    """ISO 8601 text of an instant, `Z` for UTC; decisions come in time order, so the last one
+    is remembered."""
+    global _last_at
+    last = _last_at
+    if last[0] == us:
+        return last[1]
+    text = us_to_datetime(us).isoformat().replace("+00:00", "Z")
+    _last_at = (us, text)
+    return text
+
+
+_text = encode_basestring_ascii
+"""A string as `json.dumps` writes it (ASCII only)."""
+_FACTS = json.JSONEncoder(sort_keys=True).encode
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -79,12 +101,22 @@ class Decision:
             "id": self.id,
             "kind": self.kind,
             "ticket": self.ticket,
-            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "at": _at_text(self.at_us),
             "rule": self.rule,
             "reason": self.reason,
             "policy": self.policy,
             "facts": dict(self.facts),
         }
+
+    def to_json(self) -> str:
+        """`json.dumps(self.to_dict(), sort_keys=True)`, the line `escalon replay` prints, built
+        field by field (a replay prints hundreds of thousands of them)."""
+        return (
+            f'{{"at": {_text(_at_text(self.at_us))}, "facts": {_FACTS(self.facts)}, '
+            f'"id": {_text(self.id)}, "kind": {_text(self.kind)}, '
+            f'"policy": {_text(self.policy)}, "reason": {_text(self.reason)}, '
+            f'"rule": {_text(self.rule)}, "ticket": {_text(self.ticket)}}}'
+        )
 
 
 _SLOTS = vars(Decision)

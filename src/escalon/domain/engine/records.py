@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from escalon.domain.events import Event
+from escalon.domain.events import Event, parse_event, plain_event
 
 _CREATING = "ticket.created"
 
@@ -41,6 +41,18 @@ class EventRecord:
     def from_event(cls, event: Event) -> EventRecord:
         data = _plain(event.data.model_dump(mode="python", exclude_unset=True))
         return cls(event.id, event.type, _epoch_us(event.at), event.ticket, data)
+
+    @classmethod
+    def from_json(cls, raw: Any) -> EventRecord:
+        """A record from one event as parsed JSON (e.g. a line of a JSONL file).
+
+        Plainly valid events are checked field by field against the schema (`plain_event`);
+        the rest go through `parse_event`, which raises `pydantic.ValidationError` naming the
+        field. Either way the record is the one `from_event(parse_event(raw))` gives."""
+        plain = plain_event(raw)
+        if plain is None:
+            return cls.from_event(parse_event(raw))
+        return cls(*plain)
 
     @property
     def creates(self) -> bool:

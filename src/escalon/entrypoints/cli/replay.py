@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +20,6 @@ from escalon.services.replay import (
     Rejected,
     Replayer,
     ReplayRefused,
-    bulk_collection,
     explain,
     read_events,
     replay,
@@ -85,6 +84,31 @@ def _events(path: Path, skip_invalid: bool) -> tuple[list[EventRecord], list[Rej
     raise AssertionError("unreachable")
 
 
+_BATCH = 512
+"""Decisions printed per write: one write (and flush) per decision costs more than deciding."""
+
+
+def _json_line(decision: Decision) -> str:
+    return decision.to_json()
+
+
+def _echo_lines(lines: list[str]) -> None:
+    if lines:
+        typer.echo("\n".join(lines))
+        lines.clear()
+
+
+def _drained(records: list[EventRecord]) -> Iterator[EventRecord]:
+    """The records in order, each let go of once fed: the engine keeps what it needs, so a
+    long file's records do not all stay in memory until the end."""
+    for index, record in enumerate(records):
+        records[index] = _SPENT
+        yield record
+
+
+_SPENT = EventRecord("", "tick", 0, "*", {})
+
+
 def _sentence(decision: Decision) -> str:
     at = decision.at.isoformat().replace("+00:00", "Z")
     return f"{at}  {decision.ticket}  {decision.kind}: {decision.reason}  [{decision.rule}]"
@@ -104,15 +128,18 @@ def replay_command(
     end = _until(until)
     records, rejected = _events(events, skip_invalid)
     runner = Replayer(rules, skip_invalid=skip_invalid)
+    render = _sentence if explain_ else _json_line
+    lines: list[str] = []
     try:
-        with bulk_collection():
-            for decision in replay(records, rules, until=end, replayer=runner):
-                if explain_:
-                    typer.echo(_sentence(decision))
-                else:
-                    typer.echo(json.dumps(decision.to_dict(), sort_keys=True))
+        for decision in replay(_drained(records), rules, until=end, replayer=runner):
+            lines.append(render(decision))
+            if len(lines) >= _BATCH:
+                typer.echo("\n".join(lines))
+                lines.clear()
     except ReplayRefused as refused:
+        _echo_lines(lines)
         _fail(str(refused.rejected))
+    _echo_lines(lines)
     problems = [*rejected, *runner.rejected]
     if problems:
         typer.echo(f"{len(problems)} event(s) rejected:", err=True)
