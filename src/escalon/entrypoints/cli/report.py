@@ -81,18 +81,18 @@ def load_records(
 
 
 def _store_records(db: str, records: Path | None) -> EscalationRecords:
-    """The store already holds the engine's fired decisions, so nothing is replayed."""
+    """The store already holds the engine's fired decisions, so nothing is replayed: its event
+    bodies and decisions are read in bulk and walked for all tickets at once."""
     url = store_url(db)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         raise _fail(f"--db: no such SQLite file: {db}")
     try:
         ops = read_ops_records(records) if records is not None else []
-        events, decisions = read_store(url)
+        return read_store(url, ops)
     except OpsRecordError as exc:
         raise _fail(str(exc)) from None
     except SQLAlchemyError as exc:
         raise _fail(f"--db: cannot read the store: {str(exc).splitlines()[0]}") from None
-    return build_records(events, ops, decisions)
 
 
 def render(dash: Dashboard, fmt: str) -> str:
