@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,13 @@ from escalon.domain.events import Event
 from escalon.services.access import Caller
 from escalon.services.applying import apply_events
 from escalon.services.engine_port import TicketEngine
-from escalon.services.errors import Conflict, InvalidEvent, ServiceError, SharedStateMoved
+from escalon.services.errors import (
+    Conflict,
+    InvalidEvent,
+    ServiceError,
+    SharedStateMoved,
+    UnknownTicket,
+)
 from escalon.services.policies import PolicyBook
 from escalon.services.ports import (
     EventNotifier,
@@ -105,8 +111,13 @@ class Ingestor:
         now: datetime,
         *,
         batch: bool,
+        audit: bool = True,
     ) -> Staged:
-        """Check, apply and stage `events` in `uow`'s open transaction; nothing is committed."""
+        """Check, apply and stage `events` in `uow`'s open transaction; nothing is committed.
+
+        `audit=False` leaves the audit-log entry to the caller (an import records one for the
+        whole file rather than one per chunk).
+        """
 
         def prefix(i: int) -> str:
             return f"/{i}/" if batch else "/"
@@ -144,16 +155,120 @@ class Ingestor:
         uow.events.append(rows)
         if self.event_notifier is not None and rows:
             uow.outbox.enqueue(self.event_notifier(rows, applied.tickets, policy, now))
-        uow.audit.record(
-            caller.audit(
-                "events.ingest",
-                events[0].ticket if len(events) == 1 else None,
-                {"received": len(events), "stored": len(new), "ids": _ids_sample(events)},
-                now,
+        if audit:
+            uow.audit.record(
+                caller.audit(
+                    "events.ingest",
+                    events[0].ticket if len(events) == 1 else None,
+                    {"received": len(events), "stored": len(new), "ids": _ids_sample(events)},
+                    now,
+                )
             )
-        )
         result = IngestResult(len(events), len(new), len(events) - len(new), applied.decisions)
         return Staged(result, policy, applied.wakeup_moved_earlier)
+
+
+class ImportFailed(Exception):
+    """An imported event the store refused; the import's transaction is rolled back."""
+
+
+class StoreImport:
+    """An import into the store: every event of the file in one transaction, or none.
+
+    Events are applied in chunks of `chunk` (the engine runs as ingestion runs it, the same
+    duplicate and conflict checks apply), so memory stays flat however long the file; nothing
+    is visible to others before `commit`. Event ids are deterministic, so importing the same
+    file again stores nothing new. Decisions the history implies are stored (marked late, with
+    their due instants) but queue no notifications: an import is the past, not news.
+    """
+
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        caller: Caller,
+        now: datetime,
+        *,
+        source: str,
+        skip_refused: bool = False,
+        chunk: int = 2_000,
+    ) -> None:
+        self.ingestor = replace(ingestor, notifier=None, event_notifier=None)
+        self.caller = caller
+        self.now = now
+        self.source = source
+        self.chunk = chunk
+        self.skip_refused = skip_refused
+        self.refused: list[str] = []
+        self.added = 0
+        self.received = 0
+        self.decisions = 0
+        self._pending: list[Event] = []
+        self._uow: UnitOfWork = ingestor.uow_factory()
+        self._uow.__enter__()
+
+    def add(self, event: Event) -> None:
+        self._pending.append(event)
+        if len(self._pending) >= self.chunk:
+            self._flush()
+
+    def commit(self) -> None:
+        try:
+            self._flush()
+            detail = {"source": self.source, "received": self.received, "stored": self.added}
+            self._uow.audit.record(self.caller.audit("events.import", None, detail, self.now))
+            self._uow.commit()
+        finally:
+            self._uow.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._uow.__exit__(None, None, None)
+
+    def _flush(self) -> None:
+        """Stage the pending chunk; a refused event is reported and the chunk staged without it.
+
+        A refusal stops the chunk before anything of it is written (the checks and the engine
+        run before the writes), so the chunk is simply applied again without that event: one
+        more engine run per refused event, whatever its position.
+        """
+        events, self._pending = self._pending, []
+        while events:
+            try:
+                staged = self.ingestor.stage(
+                    self._uow, events, self.caller, self.now, batch=True, audit=False
+                )
+            except (InvalidEvent, UnknownTicket, Conflict) as error:
+                index = _index(error, events)
+                if not self.skip_refused or index is None:
+                    raise ImportFailed(_name_event(error, events)) from error
+                self.refused.append(_name_event(error, events))
+                del events[index]
+                continue
+            except ServiceError as error:
+                raise ImportFailed(_name_event(error, events)) from error
+            self._count(staged)
+            return
+
+    def _count(self, staged: Staged) -> None:
+        self.received += staged.result.received
+        self.added += staged.result.stored
+        self.decisions += staged.result.decisions
+
+
+def _index(error: ServiceError, events: Sequence[Event]) -> int | None:
+    """The chunk index an error's field (`/12/data/priority`) points at, if any."""
+    index = (error.field or "").lstrip("/").partition("/")[0]
+    return int(index) if index.isdigit() and int(index) < len(events) else None
+
+
+def _name_event(error: ServiceError, events: Sequence[Event]) -> str:
+    """The error with the chunk-relative field told as the event's id."""
+    index = _index(error, events)
+    if index is None:
+        return error.detail
+    rest = (error.field or "").lstrip("/").partition("/")[2]
+    field = f" (field {rest})" if rest else ""
+    return f"event {events[index].id!r}{field}: {error.detail}"
 
 
 def event_digest(event: Event) -> str:

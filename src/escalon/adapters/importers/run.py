@@ -1,7 +1,8 @@
 """One import from start to finish: read the export, stage events in a sink, commit or abort.
 
 Without `skip_invalid`, a single malformed row aborts the whole import (nothing is written) but
-the file is still read to the end so that every bad row is reported at once, not one per run.
+the file is still read to the end so that every bad row is reported at once, not one per run;
+from the first bad row on, events are no longer handed to the sink (they would be thrown away).
 """
 
 from __future__ import annotations
@@ -90,8 +91,10 @@ def run_import(
                 if on_row is not None:
                     on_row(counter.rows)
                 summary.add(item)
-                if not isinstance(item, Rejection | Skipped) and sink.add(item):
-                    summary.added += 1
+                if isinstance(item, Rejection | Skipped):
+                    continue
+                if not summary.rejections or skip_invalid:
+                    sink.add(item)
     except BaseException:
         sink.abort()
         raise
@@ -100,4 +103,5 @@ def run_import(
         sink.abort()
         return summary, False
     sink.commit()
+    summary.added = sink.added
     return summary, True

@@ -19,10 +19,16 @@ from escalon.domain.events import Event
 
 
 class EventSink(Protocol):
-    """Receives the events of one import; nothing is visible to others before `commit`."""
+    """Receives the events of one import; nothing is visible to others before `commit`.
 
-    def add(self, event: Event) -> bool:
-        """Stage an event; False when an event with the same id is already stored."""
+    `added` counts the events new to the target (not stored there before); a sink that stages
+    in chunks may learn it late, so it is final only after `commit`.
+    """
+
+    added: int
+
+    def add(self, event: Event) -> None:
+        """Stage an event (one already stored, same id, is counted as not added)."""
         ...
 
     def commit(self) -> None: ...
@@ -33,8 +39,11 @@ class EventSink(Protocol):
 class DiscardSink:
     """`--dry-run`: validates and counts, stores nothing."""
 
-    def add(self, event: Event) -> bool:  # noqa: ARG002 (the sink protocol)
-        return True
+    def __init__(self) -> None:
+        self.added = 0
+
+    def add(self, event: Event) -> None:  # noqa: ARG002 (the sink protocol)
+        self.added += 1
 
     def commit(self) -> None:
         return None
@@ -68,13 +77,12 @@ class JsonlSink:
                     self._ids.add(ident)
                 self._out.write(line if line.endswith("\n") else line + "\n")
 
-    def add(self, event: Event) -> bool:
+    def add(self, event: Event) -> None:
         if event.id in self._ids:
-            return False
+            return
         self._out.write(event.model_dump_json(exclude_none=True))
         self._out.write("\n")
         self.added += 1
-        return True
 
     def commit(self) -> None:
         self._out.close()

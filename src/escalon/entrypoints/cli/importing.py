@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,9 @@ from escalon.adapters.importers.reader import ExportFileError
 from escalon.adapters.importers.run import run_import
 from escalon.adapters.importers.sinks import DiscardSink, EventSink, JsonlSink
 from escalon.adapters.yamlsource import SourceError
+from escalon.services.access import SYSTEM
+from escalon.services.ingest import ImportFailed, StoreImport
+from escalon.settings import load_settings
 
 SHOWN_REJECTIONS = 20
 PROGRESS_MIN_BYTES = 2_000_000
@@ -46,6 +51,26 @@ def _sink(out: Path | None, dry_run: bool) -> EventSink:
     return JsonlSink(out)
 
 
+@contextmanager
+def _store(db: str, source: str, skip_invalid: bool) -> Iterator[tuple[StoreImport, str]]:
+    """An import into the escalon store at `db` (migrated first), and its printable name."""
+    from escalon.bootstrap import bootstrap, utc_now
+
+    try:
+        service = bootstrap(load_settings(database_url=db))
+        service.prepare()
+    except Exception as error:  # a bad URL, driver or server: one line, no traceback
+        raise _fail(f"--db: {error}") from None
+    try:
+        name = service.db.url.render_as_string(hide_password=True)
+        store = StoreImport(
+            service.ingestor, SYSTEM, utc_now(), source=source, skip_refused=skip_invalid
+        )
+        yield store, name
+    finally:
+        service.close()
+
+
 def _print_summary(summary: ImportSummary, committed: bool, target: str) -> None:
     echo = typer.echo
     echo(f"rows read:       {summary.rows:,}")
@@ -72,6 +97,14 @@ def import_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write canonical events to this JSONL file.")
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Store the events in this escalon database (SQLAlchemy URL), running the "
+            "engine as ingestion does; one transaction.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and validate only; store nothing.")
     ] = False,
@@ -84,10 +117,28 @@ def import_command(
         raise _fail(f"SOURCE: unknown source {source!r} (one of {', '.join(SOURCES)})")
     if not file.is_file():
         raise _fail(f"FILE: {file} does not exist")
-    if out is None and not dry_run:
-        raise _fail("--out: say where the events go (or use --dry-run)")
+    if out is not None and db is not None:
+        raise _fail("--db: give either --db or --out, not both")
+    if out is None and db is None and not dry_run:
+        raise _fail("--out: say where the events go (--out or --db, or use --dry-run)")
     loaded = _mapping(mapping, source)
-    sink = _sink(out, dry_run)
+    if db is not None and not dry_run:
+        with _store(db, source, skip_invalid) as (store, name):
+            _run(file, loaded, store, name, skip_invalid=skip_invalid, dry_run=False)
+        return
+    target = "nowhere (dry run)" if dry_run else str(out)
+    _run(file, loaded, _sink(out, dry_run), target, skip_invalid=skip_invalid, dry_run=dry_run)
+
+
+def _run(
+    file: Path,
+    loaded: ImportMapping,
+    sink: EventSink,
+    target: str,
+    *,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> None:
     show_progress = sys.stderr.isatty() and file.stat().st_size >= PROGRESS_MIN_BYTES
     try:
         with Progress(
@@ -109,8 +160,16 @@ def import_command(
             )
     except ExportFileError as err:
         raise _fail(f"FILE: {err}") from None
-    target = "nowhere (dry run)" if dry_run else str(out)
+    except ImportFailed as err:
+        raise _fail(f"nothing imported: {err}") from None
     _print_summary(summary, committed and not dry_run, target)
+    if committed and isinstance(sink, StoreImport):
+        typer.echo(f"decisions:       {sink.decisions:,} (history: stored, not notified)")
+        typer.echo(f"events refused:  {len(sink.refused):,} (by the engine or the store)")
+        for refusal in sink.refused[:SHOWN_REJECTIONS]:
+            typer.echo(f"  {refusal}")
+        if len(sink.refused) > SHOWN_REJECTIONS:
+            typer.echo(f"  ... and {len(sink.refused) - SHOWN_REJECTIONS:,} more")
     if not committed:
         typer.echo(
             f"error: nothing imported: {len(summary.rejections):,} invalid rows "
