@@ -112,17 +112,22 @@ def _escalation_dimensions(con: duckdb.DuckDBPyConnection, period: int, agg: Agg
     joins = " ".join(f"LEFT JOIN codes_{d} c_{d} ON g.{d} = c_{d}.code" for d in _DIMENSIONS)
     functional = f"path <> {_code_of('path', 'management')}"
     dims = ", ".join(_DIMENSIONS)
-    # one hash aggregate over all dimensions at once (a few thousand rows), then the marginals
-    # from that small cube: the 10M-row scan happens once, not once per grouping set
+    # one hash aggregate over all dimensions and the outcome flags at once (tens of thousands of
+    # groups, counts only: no per-row filter expressions), then the marginals and the success
+    # and re-escalation counts from that small cube: the 10M-row scan happens once
     rows = con.execute(
-        f"""WITH cube AS (
-              SELECT {dims}, count(*) AS n, count(over_escalation) AS avoidable,
-                count(*) FILTER (WHERE {functional} AND resolved_at_tier) AS ok,
-                count(*) FILTER (WHERE {functional}
-                    AND (resolved_at_tier OR escalated_further OR returned OR rejected)) AS ended,
-                count(*) FILTER (WHERE {functional} AND re_escalation) AS re,
-                count(*) FILTER (WHERE {functional}) AS functional
+        f"""WITH flagged AS (
+              SELECT {dims}, resolved_at_tier AS resolved,
+                escalated_further OR returned OR rejected AS other_end, re_escalation AS re,
+                count(*) AS n
               FROM escalation_codes WHERE month = ? GROUP BY ALL),
+            cube AS (
+              SELECT {dims}, n, CASE WHEN over_escalation IS NULL THEN 0 ELSE n END AS avoidable,
+                CASE WHEN {functional} AND resolved THEN n ELSE 0 END AS ok,
+                CASE WHEN {functional} AND (resolved OR other_end) THEN n ELSE 0 END AS ended,
+                CASE WHEN {functional} AND re THEN n ELSE 0 END AS re,
+                CASE WHEN {functional} THEN n ELSE 0 END AS functional
+              FROM flagged),
             g AS (
               SELECT [{grouping}] AS flags, {dims}, coalesce(sum(n), 0) AS n,
                 coalesce(sum(avoidable), 0) AS avoidable, coalesce(sum(ok), 0) AS ok,
@@ -183,15 +188,20 @@ def _tiers(con: duckdb.DuckDBPyConnection, period: int, targets: Targets, agg: A
 
 
 def _tickets(con: duckdb.DuckDBPyConnection, period: int, agg: Aggregates) -> None:
+    # counts by every combination of the few flags (a hundred groups), summed per category
     rows = con.execute(
-        """WITH g AS (
-              SELECT grouping(category) AS flag, category, count(*) AS n,
-                count(*) FILTER (WHERE fcr) AS fcr, count(*) FILTER (WHERE resolved) AS resolved,
-                coalesce(sum(csat) FILTER (WHERE escalations > 0), 0) AS esc_sum,
-                count(csat) FILTER (WHERE escalations > 0) AS esc_n,
-                coalesce(sum(csat) FILTER (WHERE escalations = 0), 0) AS non_sum,
-                count(csat) FILTER (WHERE escalations = 0) AS non_n
-              FROM ticket_codes WHERE month = ? GROUP BY GROUPING SETS ((), (category)))
+        """WITH cube AS (
+              SELECT category, fcr, resolved, escalations > 0 AS escalated, csat, count(*) AS n
+              FROM ticket_codes WHERE month = ? GROUP BY ALL),
+            g AS (
+              SELECT grouping(category) AS flag, category, coalesce(sum(n), 0) AS n,
+                coalesce(sum(n) FILTER (WHERE fcr), 0) AS fcr,
+                coalesce(sum(n) FILTER (WHERE resolved), 0) AS resolved,
+                coalesce(sum(csat * n) FILTER (WHERE escalated), 0) AS esc_sum,
+                coalesce(sum(n) FILTER (WHERE escalated AND csat IS NOT NULL), 0) AS esc_n,
+                coalesce(sum(csat * n) FILTER (WHERE NOT escalated), 0) AS non_sum,
+                coalesce(sum(n) FILTER (WHERE NOT escalated AND csat IS NOT NULL), 0) AS non_n
+              FROM cube GROUP BY GROUPING SETS ((), (category)))
             SELECT flag, c.value, n, fcr, resolved, esc_sum, esc_n, non_sum, non_n
             FROM g LEFT JOIN codes_category c ON g.category = c.code""",
         [period],

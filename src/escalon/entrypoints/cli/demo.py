@@ -110,6 +110,23 @@ def demo(
 def _load_store(console: Console, path: Path, events: list[Event], refused: set[str]) -> None:
     """Ingest the events the engine accepted into SQLite and fire what came due by the end."""
     started = time.perf_counter()
+    try:
+        kept, decided = load_store(path, events, refused)
+    except InvalidEvent as exc:
+        console.print(f"[bold]6. Store[/bold]: the store refused an event: {exc}")
+        return
+    console.print(
+        f"[bold]6. Store[/bold]: {kept:,} events ingested into {path} "
+        f"({decided:,} decisions stored and fired) in {time.perf_counter() - started:.0f} s. "
+        f"Explore: `escalon serve --db sqlite:///{path}`; "
+        f"`escalon report --db {path}` reads it back."
+    )
+
+
+def load_store(path: Path, events: list[Event], refused: set[str]) -> tuple[int, int]:
+    """A fresh SQLite store at `path` holding the events the engine accepted, with everything
+    due by the last one fired: (events ingested, decisions stored). Also what the report
+    benchmark builds its store from."""
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)  # the demo's own store from an earlier run
     kept = sorted(
@@ -120,18 +137,9 @@ def _load_store(console: Console, path: Path, events: list[Event], refused: set[
     service = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=lambda: end)
     try:
         service.prepare()
-        decided = _ingest_and_fire(service, kept, end)
-    except InvalidEvent as exc:
-        console.print(f"[bold]6. Store[/bold]: the store refused an event: {exc}")
-        return
+        return len(kept), _ingest_and_fire(service, kept, end)
     finally:
         service.close()
-    console.print(
-        f"[bold]6. Store[/bold]: {len(kept):,} events ingested into {path} "
-        f"({decided:,} decisions stored and fired) in {time.perf_counter() - started:.0f} s. "
-        f"Explore: `escalon serve --db sqlite:///{path}`; "
-        f"`escalon report --db {path}` reads it back."
-    )
 
 
 def _ingest_and_fire(service: Service, kept: list[Event], end: datetime) -> int:
