@@ -7,7 +7,7 @@ content is a conflict, because two different facts cannot share an identity.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,7 @@ from escalon.services.ports import (
     EventNotifier,
     IngestUnitOfWork,
     Notifier,
+    SharedDocument,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -205,6 +206,7 @@ class StoreImport:
         self._pending: list[Event] = []
         self._uow: UnitOfWork = ingestor.uow_factory()
         self._uow.__enter__()
+        self._view = _ImportView(self._uow)
 
     def add(self, event: Event) -> None:
         self._pending.append(event)
@@ -214,6 +216,7 @@ class StoreImport:
     def commit(self) -> None:
         try:
             self._flush()
+            self._view.shared.write_back()
             detail = {"source": self.source, "received": self.received, "stored": self.added}
             self._uow.audit.record(self.caller.audit("events.import", None, detail, self.now))
             self._uow.commit()
@@ -235,7 +238,7 @@ class StoreImport:
         while events:
             try:
                 staged = self.ingestor.stage(
-                    self._uow, events, self.caller, self.now, batch=True, audit=False
+                    self._view, events, self.caller, self.now, batch=True, audit=False
                 )
             except (InvalidEvent, UnknownTicket, Conflict) as error:
                 index = _index(error, events)
@@ -253,6 +256,51 @@ class StoreImport:
         self.received += staged.result.received
         self.added += staged.result.stored
         self.decisions += staged.result.decisions
+
+
+class _KeptShared:
+    """The cross-ticket document held in memory for a whole import, written once at the end.
+
+    It can be megabytes once a year of history is in it; reading and writing it for every
+    chunk (and every retry after a refused event) would cost more than the chunk itself.
+    """
+
+    def __init__(self, inner: SharedDocument) -> None:
+        self.inner = inner
+        self._body: Mapping[str, Any] | None = None
+        self._wakeup: datetime | None = None
+        self._read = False
+        self._changed = False
+
+    def get(self, *, lock: bool) -> Mapping[str, Any] | None:
+        if not self._read:
+            self._body = self.inner.get(lock=lock)
+            self._read = True
+        return self._body
+
+    def save(self, body: Mapping[str, Any], next_wakeup: datetime | None) -> bool:
+        self._body, self._wakeup, self._read, self._changed = body, next_wakeup, True, True
+        return True
+
+    def write_back(self) -> None:
+        if self._changed and self._body is not None:
+            if not self.inner.save(self._body, self._wakeup):
+                raise ImportFailed("another writer changed the engine's cross-ticket document")
+
+
+class _ImportView:
+    """The import's transaction as ingestion sees it, with the shared document kept in memory."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.events = uow.events
+        self.tickets = uow.tickets
+        self.projections = uow.projections
+        self.decisions = uow.decisions
+        self.outbox = uow.outbox
+        self.audit = uow.audit
+        self.policies = uow.policies
+        self.shared = _KeptShared(uow.shared)
+        self.signal_wakeup = uow.signal_wakeup
 
 
 def _index(error: ServiceError, events: Sequence[Event]) -> int | None:
