@@ -20,7 +20,7 @@ import gc
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Text, case, cast, create_engine, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from escalon.adapters.db import tables as t
@@ -64,11 +65,15 @@ def _batches(
     """Rows of `query` as record batches, through the DB-API cursor (no SQLAlchemy row objects);
     `ord` numbers the rows in query order, or is 0 throughout when not `numbered`. Integer
     columns come back as small ints (no string per row), text as one Arrow buffer per batch."""
-    sql = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     fields = list(schema)[1:]
+    failure = conn.dialect.loaded_dbapi.Error
     try:
-        cursor.execute(str(sql))
+        try:
+            cursor.execute(sql)
+        except failure as exc:  # as SQLAlchemy would raise it (no such table, no database...)
+            raise DBAPIError.instance(sql, None, exc, failure, dialect=conn.dialect) from exc
         start = 0
         while rows := cursor.fetchmany(FETCH_ROWS):
             n = len(rows)
@@ -125,15 +130,20 @@ def read_store_items(url: str) -> Items:
     events, decisions = _queries()
     parser = Parser()
     batches: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=4)
+    stop = threading.Event()
 
     def produce() -> None:
         engine = create_engine(url)
         try:
             with engine.connect() as conn:
-                for batch in _batches(conn, events, EVENT_BODIES, numbered=True):
-                    batches.put(batch)
-                for batch in _batches(conn, decisions, DECISION_ROWS, numbered=False):
-                    batches.put(batch)
+                for query, schema, numbered in (
+                    (events, EVENT_BODIES, True),
+                    (decisions, DECISION_ROWS, False),
+                ):
+                    for batch in _batches(conn, query, schema, numbered=numbered):
+                        if stop.is_set():
+                            return
+                        batches.put(batch)
         except BaseException as exc:  # handed to the consumer, which raises it
             batches.put(exc)
         finally:
@@ -153,6 +163,10 @@ def read_store_items(url: str) -> Items:
                 else:
                     parser.decisions(table)
         finally:
+            stop.set()  # on an error here the reader may be blocked on a full queue: drain it
+            while reader.is_alive():
+                with suppress(queue.Empty):
+                    batches.get(timeout=0.1)
             reader.join()
         return parser.items()
 

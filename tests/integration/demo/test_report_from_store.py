@@ -138,3 +138,25 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return a == b
+
+
+def test_empty_store_gives_an_empty_report_or_a_clear_message(store: str) -> None:
+    engine = create_engine(store)
+    t.metadata.create_all(engine)
+    engine.dispose()
+    runner = CliRunner()
+    empty = runner.invoke(app, ["report", "--db", store, "--period", "2025-04", "--format", "json"])
+    assert empty.exit_code == 0, empty.output
+    assert "No escalations in 2025-04." in json.loads(empty.output)["notes"]
+    unknown = runner.invoke(app, ["report", "--db", store])
+    assert unknown.exit_code == 2 and "--period" in unknown.output
+
+
+def test_a_store_that_is_not_escalons_exits_2(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    engine = create_engine(f"sqlite:///{other}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE unrelated (x INTEGER)")
+    engine.dispose()
+    result = CliRunner().invoke(app, ["report", "--db", str(other)])
+    assert result.exit_code == 2 and "--db: cannot read the store" in result.output
