@@ -78,7 +78,7 @@ def read_events(path: Path, *, skip_invalid: bool) -> tuple[list[EventRecord], l
     rejected: list[Rejected] = []
     tickets: dict[str, str] = {}
     from_json_value = EventRecord.from_json
-    with path.open(encoding="utf-8") as lines:
+    with bulk_collection(), path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

@@ -12,7 +12,7 @@ from typing import Any
 
 from escalon.domain.engine.context import Context
 from escalon.domain.engine.state import TicketState
-from escalon.domain.engine.timers import Timer, move_to_calendar, pause, resume, start_timer
+from escalon.domain.engine.timers import Timer, move_to_calendar, pause, resume
 
 PAUSABLE = frozenset({"tier_time", "resolution", "updates"})
 """Customer-facing clocks: they stop while the ticket waits on the customer or is on hold."""
@@ -37,19 +37,14 @@ def start(
     running: bool = True,
 ) -> Timer:
     """Start a new cycle of `name` (ending the previous one); `begin` backdates it."""
-    stop(ctx, ticket, name, now, "restarted")
-    cycle = ticket.cycles.get(name, 0) + 1
-    ticket.cycles[name] = cycle
-    timer = start_timer(
-        name,
-        ctx.calendar(calendar),
-        now if begin is None else begin,
-        thresholds,
-        policy=ctx.book.ref,
-        cycle=cycle,
-        running=running,
-        facts=facts,
-    )
+    if name in ticket.timers:
+        stop(ctx, ticket, name, now, "restarted")
+    cycles = ticket.cycles
+    cycle = cycles[name] = cycles.get(name, 0) + 1
+    start = now if begin is None else begin
+    timer = Timer(name, calendar, start, thresholds, ctx.book.ref, cycle, facts=facts)
+    if running:
+        resume(timer, ctx.book.calendars[calendar], start)
     ticket.timers[name] = timer
     return timer
 

@@ -26,8 +26,16 @@ class InvalidEvent(ValueError):
 
 
 def span_text(us: int) -> str:
-    """Working time as users read it: `2h05m`."""
-    return format_duration(timedelta(microseconds=us))
+    """Working time as users read it: `2h05m` (remembered: decisions repeat the same few)."""
+    text = _SPAN_TEXTS.get(us)
+    if text is None:
+        if len(_SPAN_TEXTS) >= 4096:
+            _SPAN_TEXTS.clear()
+        text = _SPAN_TEXTS[us] = format_duration(timedelta(microseconds=us))
+    return text
+
+
+_SPAN_TEXTS: dict[int, str] = {}
 
 
 class Context:

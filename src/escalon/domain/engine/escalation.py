@@ -202,21 +202,17 @@ def _register_escalation(ctx: Context, ticket: TicketState, now: int) -> None:
 def _require_acknowledgement(
     ctx: Context, ticket: TicketState, record: Escalation, now: int
 ) -> None:
-    tier = ctx.book.policy.tiers[record.target]
-    ack = ctx.book.span(tier.acknowledgement, ticket.calendar)
-    record.terms["acknowledgement"] = text(tier.acknowledgement)
+    ack, thresholds, notify, target = _acknowledgement_plan(ctx, record.target, ticket.calendar)
+    record.terms["acknowledgement"] = target
     if ack <= 0:
         return
-    chain = ctx.book.policy.handoff.acceptance_chain
-    notify = [tier.lead_role if step.notify == "tier_lead" else step.notify for step in chain]
-    thresholds = [ack + ctx.book.span(step.after, ticket.calendar) for step in chain]
     facts = {
         "tier": record.target,
-        "target": text(tier.acknowledgement),
-        "notify": notify,
+        "target": target,
+        "notify": list(notify),
         "escalation": record.seq,
     }
-    clocks.start(ctx, ticket, "ack", ticket.calendar, now, sorted(thresholds), facts)
+    clocks.start(ctx, ticket, "ack", ticket.calendar, now, list(thresholds), facts)
     ctx.emit(
         ticket,
         "require_acknowledgement",
@@ -226,14 +222,33 @@ def _require_acknowledgement(
         at=now,
         reason=(
             f"{record.target} must acknowledge escalation {record.source}->{record.target} "
-            f"within {tier.acknowledgement} (calendar {ticket.calendar})"
+            f"within {target} (calendar {ticket.calendar})"
         ),
         facts={
             "tier": record.target,
-            "target": text(tier.acknowledgement),
+            "target": target,
             "calendar": ticket.calendar,
         },
     )
+
+
+def _acknowledgement_plan(
+    ctx: Context, tier_name: str, calendar: str
+) -> tuple[int, tuple[int, ...], tuple[str, ...], str]:
+    """The receiving tier's acknowledgement target on `calendar`, the chain's thresholds (sorted)
+    and whom each step notifies, and the target as text: the same for every escalation there."""
+    key = ("ack", tier_name, calendar)
+    plan: tuple[int, tuple[int, ...], tuple[str, ...], str] | None = ctx.book.memo.get(key)
+    if plan is None:
+        tier = ctx.book.policy.tiers[tier_name]
+        ack = ctx.book.span(tier.acknowledgement, calendar)
+        chain = ctx.book.policy.handoff.acceptance_chain
+        notify = tuple(
+            tier.lead_role if step.notify == "tier_lead" else step.notify for step in chain
+        )
+        thresholds = tuple(sorted(ack + ctx.book.span(step.after, calendar) for step in chain))
+        plan = ctx.book.memo[key] = (ack, thresholds, notify, text(tier.acknowledgement))
+    return plan
 
 
 def _engage_vendor(ctx: Context, ticket: TicketState, record: Escalation, now: int) -> None:

@@ -14,16 +14,20 @@ def fire_ticket(ctx: Context, ticket: TicketState, upto: int, *, inclusive: bool
     """Decide every timer threshold due before `upto` (or at it, when `inclusive`); return the
     ticket's next due instant afterwards."""
     limit = upto if inclusive else upto - 1
+    timers = ticket.timers
+    calendars = ctx.book.calendars
     for _ in range(_MAX_FIRINGS):
         earliest: Timer | None = None
         best = 0
-        for timer in ticket.timers.values():
+        for timer in timers.values():
             due = timer.due
             if due is not None and (earliest is None or due < best):
                 earliest, best = timer, due
-        if earliest is None or best > limit:
-            return None if earliest is None else best
-        crossed = take_due(earliest, ctx.calendar(earliest.calendar), best)
+        if earliest is None:
+            return None
+        if best > limit:
+            return best
+        crossed = take_due(earliest, calendars[earliest.calendar], best)
         if crossed is not None:
             if best > ticket.last:
                 ticket.last = best

@@ -37,10 +37,9 @@ def check_triggers(ctx: Context, ticket: TicketState, now: int) -> None:
     """Fact-based triggers, and the timers of the time-based ones."""
     if ticket.resolved_at is not None or ticket.closed:
         return
-    fired = ticket.management.triggers if ticket.management is not None else []
+    fired = ticket.management.triggers if ticket.management is not None else ()
     flags = ticket.flags
-    for name, trigger in ctx.book.policy.management.triggers.items():
-        kind = trigger.type
+    for name, trigger, kind in ctx.book.triggers:
         if name in fired:
             continue
         if kind == "unresolved":
@@ -69,9 +68,10 @@ def check_triggers(ctx: Context, ticket: TicketState, now: int) -> None:
 def _arm_unresolved(
     ctx: Context, ticket: TicketState, name: str, trigger: Any, now: int, scoped: bool
 ) -> None:
-    timer_name = f"trigger:{name}"
+    timer_name = "trigger:" + name
     if not scoped:
-        clocks.stop(ctx, ticket, timer_name, now, "out of scope")
+        if timer_name in ticket.timers:
+            clocks.stop(ctx, ticket, timer_name, now, "out of scope")
         return
     if timer_name in ticket.timers:
         return

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from escalon.domain.calendar import Calendar, build_calendars
 from escalon.domain.durations import Duration
 from escalon.domain.policy import (
     Criterion,
     EscalationPath,
+    ManagementTrigger,
     Policy,
     RepeatedEscalationTrigger,
 )
@@ -43,10 +45,15 @@ class Rulebook:
     """Per source tier: the criteria the engine checks by itself, with their `path:type` key."""
     time_criteria: Mapping[str, tuple[Criterion, ...]] = field(default_factory=dict)
     """Per source tier: the path's time criteria, in policy order."""
+    triggers: tuple[tuple[str, ManagementTrigger, str], ...] = ()
+    """The management triggers in policy order, with their type."""
     repeated_triggers: tuple[tuple[str, RepeatedEscalationTrigger, int], ...] = ()
     """The `repeated_escalation` triggers with their window in microseconds."""
     issue_fields: tuple[str, ...] = ()
     incident_window_us: int = 0
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Values derived from this policy alone (spans on a calendar, acknowledgement plans),
+    computed on first use. Keyed per rulebook: two policies may name calendars alike."""
 
     def calendar_for(self, priority: str, region: str | None) -> str:
         """The ticket's calendar: by priority (P1 on 24x7 in the default), else region."""
@@ -61,11 +68,11 @@ class Rulebook:
     def span(self, duration: Duration, calendar: str) -> int:
         """A policy duration as working microseconds on `calendar` (`1d` = one working day)."""
         key = (duration, calendar)
-        cached = _SPANS.get(key)
+        cached: int | None = self.memo.get(key)
         if cached is None:
             day = self.calendars[calendar].working_day
             days = duration.days * (day.days * 86_400 + day.seconds)
-            cached = _SPANS[key] = (days + duration.seconds) * 1_000_000
+            cached = self.memo[key] = (days + duration.seconds) * 1_000_000
         return cached
 
     def sla_thresholds(self, target: int) -> list[int]:
@@ -78,7 +85,6 @@ class Rulebook:
 
 
 _THRESHOLDS: dict[tuple[int, tuple[float, ...]], list[int]] = {}
-_SPANS: dict[tuple[Duration, str], int] = {}
 _TEXTS: dict[Duration, str] = {}
 
 
@@ -125,6 +131,9 @@ def rulebook_for(policy: Policy) -> Rulebook:
             path.from_tier: tuple(c for c in path.criteria if c.type == "time")
             for path in policy.paths
         },
+        triggers=tuple(
+            (name, trigger, trigger.type) for name, trigger in policy.management.triggers.items()
+        ),
         repeated_triggers=tuple(
             (name, trigger, _window_us(trigger.window))
             for name, trigger in policy.management.triggers.items()
