@@ -1,12 +1,12 @@
 """Canonical event and decision JSON bodies to the sorted, integer-coded item table of `lockstep`.
 
 The store keeps each event as its canonical JSON (`events.body`) and each fired decision with its
-facts (`decisions.body`). DuckDB parses those bodies (`json_transform` to one typed struct per
-body, both threads), keeps the fields the records need, turns engine decisions into the
-escalation they add (reason from the criterion or trigger, as `records.py` does), and sorts all
-items by ticket, instant, events before decisions, arrival order (`ord`; decisions that share it
-go in id order). Text columns then become int32
-codes into small dictionaries, so the lockstep walk compares integers.
+facts (`decisions.body`). DuckDB parses each batch of bodies (`json_transform` of each event type
+to only the fields the records read from it) and turns engine decisions into the escalation they
+add (reason from the criterion or trigger, as `records.py` does). Text columns then become int32
+codes into small dictionaries, and numpy orders the items by ticket, instant, events before
+decisions, arrival (`ord`; decisions of one instant in id order), so the lockstep walk compares
+integers and the text stays where it is.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from escalon.analytics.lockstep import (
     Coded,
     Items,
 )
-from escalon.analytics.records import _CRITERION_REASONS, _MANAGEMENT_REASONS
+from escalon.analytics.records import CRITERION_REASONS, MANAGEMENT_REASONS
 
 EVENT_KINDS = {
     "ticket.created": CREATED,
@@ -181,8 +181,8 @@ def _decision_sql(relation: str) -> str:
         "to": "CASE WHEN kind = 'escalate' THEN f.\"to\" ELSE 'management' END",
         "from_tier": 'f."from"',
         "reason": (
-            f"CASE WHEN kind = 'escalate' THEN {_case('f.criterion', _CRITERION_REASONS, 'other')}"
-            f" ELSE {_case('f.trigger', _MANAGEMENT_REASONS, 'impact')} END"
+            f"CASE WHEN kind = 'escalate' THEN {_case('f.criterion', CRITERION_REASONS, 'other')}"
+            f" ELSE {_case('f.trigger', MANAGEMENT_REASONS, 'impact')} END"
         ),
         "has_customer": "false",
     }
@@ -242,27 +242,21 @@ def _encode(column: pa.ChunkedArray | pa.Array, extra: tuple[str, ...] = ()) -> 
 
 
 def _assemble(table: pa.Table) -> Items:
-    """Encode the text columns, then order items by ticket, instant, events first, arrival
-    (numpy's lexsort on integer keys: the text stays where it is, reached through
-    `source_row`)."""
+    """Encode the text columns, then order the items (numpy's lexsort on integer keys; the text
+    stays where it is, reached through `source_row`)."""
     n = table.num_rows
-    tickets = _encode(table.column("ticket"))
+    tickets = _encode(table.column("ticket"))  # codes in order of first appearance
     at = table.column("at").to_numpy().astype(np.int64)
     prio = table.column("prio").to_numpy()
     arrival = table.column("ord").to_numpy()
     ids = table.column("item_id").combine_chunks()
-    # decisions that share an instant and `ord` go in id order (the store reads them unordered)
+    # decisions come unordered from the store and share `ord`: those of one ticket at one
+    # instant go in id order (events have distinct `ord`s and need no tie-break)
     id_rank = np.zeros(n, np.int64)
-    if n:
-        id_rank[pc.array_sort_indices(ids).to_numpy()] = np.arange(n)
+    decided = np.flatnonzero(prio == 1)
+    by_id = pc.array_sort_indices(ids.take(pa.array(decided))).to_numpy()
+    id_rank[decided[by_id]] = np.arange(len(decided))
     order = np.lexsort((id_rank, arrival, prio, at, tickets.codes)).astype(np.int64)
-    ticket_ids = tickets.dictionary
-    # dense ticket index in sorted order
-    remap = np.empty(len(ticket_ids), np.int64)
-    sorted_codes = tickets.codes[order]
-    first = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if n else order
-    remap[sorted_codes[first]] = np.arange(len(first))
-    ticket_ids = ticket_ids.take(pa.array(sorted_codes[first]))
 
     def coded(name: str, extra: tuple[str, ...] = ()) -> Coded:
         found = _encode(table.column(name), extra)
@@ -279,8 +273,8 @@ def _assemble(table: pa.Table) -> Items:
     kb = table.column("kb_article").combine_chunks()
     kb_given = pc.fill_null(pc.not_equal(kb, ""), False).to_numpy(zero_copy_only=False)
     return Items(
-        ticket=remap[sorted_codes].astype(np.int32),
-        ticket_ids=ticket_ids,
+        ticket=tickets.codes[order],  # every code occurs, so sorted codes are dense indices
+        ticket_ids=tickets.dictionary,
         kind=table.column("kind").to_numpy().astype(np.int8)[order],
         at=at[order],
         source_row=order,

@@ -152,14 +152,14 @@ class _Ticket:
 
 
 # what an automatic escalation's criterion means as a canonical escalation reason
-_CRITERION_REASONS = {
+CRITERION_REASONS = {
     "time": "sla_breach_risk",
     "engineering_required": "engineering_required",
     "vendor_dependency": "vendor_dependency",
     "impact": "impact",
     "repeated_failure": "repeated_failure",
 }
-_MANAGEMENT_REASONS = {"repeat_issue": "repeated_failure", "repeated_issue": "repeated_failure"}
+MANAGEMENT_REASONS = {"repeat_issue": "repeated_failure", "repeated_issue": "repeated_failure"}
 
 
 def build_records(
@@ -285,11 +285,11 @@ def _engine_escalation(state: _Ticket, decision: Decision) -> dict[str, object] 
         to = facts.get("to")
         if facts.get("requested_by") or not isinstance(to, str) or facts.get("from") != state.tier:
             return None  # the engine confirming a requested escalation, or a stale one
-        reason = _CRITERION_REASONS.get(str(facts.get("criterion")), "other")
+        reason = CRITERION_REASONS.get(str(facts.get("criterion")), "other")
         return _escalated(state, decision.id, decision.at, to, reason, source="engine")
     if any(r["handling_hours"] is None for r in state.management):
         return None
-    reason = _MANAGEMENT_REASONS.get(str(facts.get("trigger")), "impact")
+    reason = MANAGEMENT_REASONS.get(str(facts.get("trigger")), "impact")
     return _escalated(state, decision.id, decision.at, "management", reason, source="engine")
 
 
