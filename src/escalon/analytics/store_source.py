@@ -66,7 +66,11 @@ def _batches(
     `ord` numbers the rows in query order, or is 0 throughout when not `numbered`. Integer
     columns come back as small ints (no string per row), text as one Arrow buffer per batch."""
     sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    raw: Any = conn.connection.dbapi_connection
+    # PostgreSQL: a server-side cursor, so the driver holds one batch at a time, not the table
+    cursor = (
+        raw.cursor(name="escalon_report") if conn.dialect.name == "postgresql" else raw.cursor()
+    )
     fields = list(schema)[1:]
     failure = conn.dialect.loaded_dbapi.Error
     try:
