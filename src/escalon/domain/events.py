@@ -448,11 +448,19 @@ def _plain_fields(table: tuple[_FieldSpec, ...], data: Any) -> dict[str, Any] | 
         if value is None:
             if not nullable:
                 return None
-            plain[name] = None
-            continue
-        value = _plain_value(kind, value, detail)
-        if value is _NONE:
-            return None
+        elif kind == "str":  # the common kinds inline, the rest in `_plain_value`
+            if type(value) is not str:
+                return None
+        elif kind == "choice":
+            if type(value) is not str or value not in detail:
+                return None
+        elif kind == "bool":
+            if type(value) is not bool:
+                return None
+        else:
+            value = _plain_value(kind, value, detail)
+            if value is _NONE:
+                return None
         plain[name] = value
     return plain if seen == len(data) else None
 

@@ -57,7 +57,13 @@ class Rulebook:
 
     def calendar_for(self, priority: str, region: str | None) -> str:
         """The ticket's calendar: by priority (P1 on 24x7 in the default), else region."""
-        return self.policy.clocks.for_ticket(priority, region)  # type: ignore[arg-type]
+        key = ("calendar", priority, region)
+        name: str | None = self.memo.get(key)
+        if name is None:
+            name = self.policy.clocks.for_ticket(priority, region)  # type: ignore[arg-type]
+            if len(self.memo) < _MEMO_LIMIT:  # regions come from events: keep it bounded
+                self.memo[key] = name
+        return name
 
     def clock_calendar(self, clock: str, ticket_calendar: str) -> str:
         """`business` counts on the ticket's calendar; `calendar` counts every hour."""
@@ -84,6 +90,7 @@ class Rulebook:
         return list(cached)
 
 
+_MEMO_LIMIT = 65_536
 _THRESHOLDS: dict[tuple[int, tuple[float, ...]], list[int]] = {}
 _TEXTS: dict[Duration, str] = {}
 

@@ -61,32 +61,33 @@ def advance(ctx: Context, record: EventRecord) -> None:
 
 def _apply(ctx: Context, event: EventRecord) -> None:
     state = ctx.state
+    at = event.at
     ticket = state.tickets.get(event.ticket)
-    if ticket is not None and event.id in ticket.seen:
-        return
-    if ticket is not None and event.at < ticket.last and not ticket.closed:
-        if not ticket.log or not ticket.log[0].creates:
-            raise InvalidEvent(
-                event.id,
-                "at",
-                f"{event.type} is older than what ticket {ticket.id!r} has seen, and its history "
-                "before it was closed and reopened is not kept",
-            )
-        _apply_late(ctx, ticket, event)
-        return
-    if ticket is not None:
+    if ticket is None:
+        validate(ctx, None, event)
+        ticket = create(ctx, event)
+    else:
+        if event.id in ticket.seen:
+            return
+        if at < ticket.last and not ticket.closed:
+            if not ticket.log or not ticket.log[0].creates:
+                raise InvalidEvent(
+                    event.id,
+                    "at",
+                    f"{event.type} is older than what ticket {ticket.id!r} has seen, and its "
+                    "history before it was closed and reopened is not kept",
+                )
+            _apply_late(ctx, ticket, event)
+            return
         # Every timer's due is at or after the ticket's queued wake-up, so a wake-up at or
         # after the event (the usual case in replay, which ticks first) means nothing is due.
         pending = state.scheduled.get(ticket.id)
-        if pending is None or pending < event.at:
-            fire_ticket(ctx, ticket, event.at, inclusive=False)
-    validate(ctx, ticket, event)
-    if ticket is None:
-        ticket = create(ctx, event)
-    else:
+        if pending is None or pending < at:
+            fire_ticket(ctx, ticket, at, inclusive=False)
+        validate(ctx, ticket, event)
         apply(ctx, ticket, event)
     _remember(ctx, ticket, event)
-    state.schedule(ticket.id, fire_ticket(ctx, ticket, event.at, inclusive=True))
+    state.schedule(ticket.id, fire_ticket(ctx, ticket, at, inclusive=True))
 
 
 def _remember(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
