@@ -289,33 +289,29 @@ def summarise_handoff(
         return None
     values: dict[str, object] = {}
     for section, fields in raw.items():
-        kinds = _KINDS.get(section)
-        if kinds is None or type(fields) is not dict:
+        names = _NAMES.get(section)
+        if names is None or type(fields) is not dict:
             return None
         for name, value in fields.items():
-            kind = kinds.get(name)
-            if kind is None or not _plain_value(kind, value):
+            known = names.get(name)
+            if known is None or not _plain_value(known[1], value):
                 return None
-            values[f"{section}.{name}"] = value
+            values[known[0]] = value
     for name, value in context.items():
-        if not _plain_value(_KINDS["ticket_information"][name], value) or value is None:
+        dotted, kind = _NAMES["ticket_information"][name]
+        if value is None or not _plain_value(kind, value):
             return None
-        dotted = f"ticket_information.{name}"
         if values.get(dotted) is None:
             values[dotted] = value
-
-    def filled(name: str) -> bool:
-        parent = _DETAILS_OF.get(name)
-        if parent is not None:
-            answer = values.get(parent)
-            if answer is False:
-                return True
-            if answer is None:
-                return False
-        return _filled_value(values.get(name))
-
-    missing = tuple(name for name in required if not filled(name))
-    score = (100 * sum(1 for name in ORIGINATOR_FIELDS if filled(name))) // len(ORIGINATOR_FIELDS)
+    filled = {name for name, value in values.items() if _filled_value(value)}
+    for name, parent in _DETAILS_OF.items():
+        answer = values.get(parent)
+        if answer is False:
+            filled.add(name)
+        elif answer is None:
+            filled.discard(name)
+    missing = tuple(name for name in required if name not in filled)
+    score = (100 * len(filled & _ORIGINATOR)) // len(ORIGINATOR_FIELDS)
     vip = values.get("customer_communication.vip")
     sentiment = values.get("current_status.customer_sentiment")
     live = values.get("customer_communication.prefers_live_transfer")
@@ -327,6 +323,12 @@ def summarise_handoff(
     return HandoffCheck(complete=not missing, missing=missing, score=score), signals
 
 
+_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    section: {name: (f"{section}.{name}", kind) for name, kind in fields.items()}
+    for section, fields in _KINDS.items()
+}
+"""Section -> field -> (dotted name, kind)."""
+_ORIGINATOR = frozenset(ORIGINATOR_FIELDS)
 _DOTTED = frozenset(f"{section}.{name}" for section, fields in _KINDS.items() for name in fields)
 
 
