@@ -65,6 +65,13 @@ def test_calendar_choice_by_priority_then_region_then_default() -> None:
     assert clocks.for_ticket("P3", None) == "amer"
 
 
+def test_region_matches_without_regard_to_case() -> None:
+    clocks = load_default_policy().clocks
+    assert clocks.for_ticket("P2", "EMEA") == "emea"
+    assert clocks.for_ticket("P3", "Apac") == "apac"
+    assert clocks.for_ticket("P2", "MARS") == "amer"
+
+
 def test_fingerprint_ignores_formatting_but_not_content() -> None:
     text = (ROOT / "policies" / "default.yaml").read_text()
     base = parse_policy(text)
@@ -92,6 +99,25 @@ def test_version_must_be_text(tmp_path: Path) -> None:
     assert [str(i) for i in caught.value.issues] == [
         f"{target}:5:10: version: Input should be a valid string"
     ]
+
+
+def test_regions_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    text = (
+        (ROOT / "policies" / "default.yaml")
+        .read_text()
+        .replace(
+            "by_region: {amer: amer, emea: emea,", "by_region: {amer: amer, emea: emea, EMEA: amer,"
+        )
+    )
+    assert "EMEA: amer" in text
+    target = tmp_path / "p.yaml"
+    target.write_text(text)
+    with pytest.raises(SourceError) as caught:
+        load_policy(target)
+    (issue,) = caught.value.issues
+    assert str(issue).startswith(f"{target}:")
+    assert "clocks.by_region" in str(issue)
+    assert "'emea' and 'EMEA' differ only in case" in str(issue)
 
 
 def test_model_is_importable_from_the_domain() -> None:

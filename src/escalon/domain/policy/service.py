@@ -106,14 +106,36 @@ class ClockCalendars(PolicyModel):
 
     default: str
     by_priority: dict[Priority, str] = Field(default_factory=dict)
-    by_region: dict[str, str] = Field(default_factory=dict)
+    by_region: dict[str, str] = Field(
+        default_factory=dict,
+        description="Region -> calendar; regions match without regard to case (EMEA = emea).",
+    )
+
+    @field_validator("by_region")
+    @classmethod
+    def _distinct_regions(cls, value: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for region in value:
+            other = seen.setdefault(region.casefold(), region)
+            if other != region:
+                raise ValueError(f"regions {other!r} and {region!r} differ only in case")
+        return value
 
     def for_ticket(self, priority: Priority, region: str | None) -> str:
-        """The calendar name for a ticket of this priority and customer region."""
+        """The calendar name for a ticket of this priority and customer region.
+
+        Helpdesks spell regions as they like ("EMEA", "emea"), so the match ignores case; a
+        region the policy does not name falls back to the default calendar.
+        """
         if priority in self.by_priority:
             return self.by_priority[priority]
-        if region is not None and region in self.by_region:
-            return self.by_region[region]
+        if region is not None:
+            if region in self.by_region:
+                return self.by_region[region]
+            folded = region.casefold()
+            for key, calendar in self.by_region.items():
+                if key.casefold() == folded:
+                    return calendar
         return self.default
 
 
