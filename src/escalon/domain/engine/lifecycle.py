@@ -131,7 +131,7 @@ def create(ctx: Context, event: EventRecord) -> TicketState:
 
 def apply(ctx: Context, ticket: TicketState, event: EventRecord) -> None:
     """Apply a validated, non-creating event."""
-    handler = _HANDLERS.get(event.type)
+    handler = HANDLERS.get(event.type)
     if handler is not None:
         handler(ctx, ticket, event)
 
@@ -323,7 +323,7 @@ def _management_responded(ctx: Context, ticket: TicketState, event: EventRecord)
     management.responded(ctx, ticket, event)
 
 
-_HANDLERS = {
+HANDLERS = {
     "ticket.updated": _updated,
     "ticket.commented": _commented,
     "ticket.status_changed": _status_changed,
@@ -336,3 +336,4 @@ _HANDLERS = {
     "management.responded": _management_responded,
     "credit.requested": approvals.credit_requested,
 }
+"""What `apply` does per event type (types without an entry change nothing but the history)."""

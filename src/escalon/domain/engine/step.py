@@ -22,7 +22,7 @@ from escalon.domain.engine.context import Context, InvalidEvent
 from escalon.domain.engine.decisions import Decision, us_to_datetime
 from escalon.domain.engine.firing import fire_ticket
 from escalon.domain.engine.incidents import fire_incident
-from escalon.domain.engine.lifecycle import apply, create, validate
+from escalon.domain.engine.lifecycle import HANDLERS, apply, create, validate
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import rulebook_for
 from escalon.domain.engine.state import INCIDENT_REF, EngineState, TicketState
@@ -85,8 +85,14 @@ def _apply(ctx: Context, event: EventRecord) -> None:
         if pending is None or pending < at:
             fire_ticket(ctx, ticket, at, inclusive=False)
         validate(ctx, ticket, event)
-        apply(ctx, ticket, event)
-    _remember(ctx, ticket, event)
+        handler = HANDLERS.get(event.type)
+        if handler is not None:
+            handler(ctx, ticket, event)
+    ticket.seen.add(event.id)  # `_remember`, inline on the hot path
+    if at > ticket.last:
+        ticket.last = at
+    if not ticket.closed or state.keep_history:
+        ticket.log.append(event)
     state.schedule(ticket.id, fire_ticket(ctx, ticket, at, inclusive=True))
 
 
