@@ -289,36 +289,50 @@ class _Shared:
 
 
 class GroupCommitter:
-    """The writer thread and its queue; `submit` never blocks, answers arrive via `done`."""
+    """The writer threads and their queue; `submit` never blocks, answers arrive via `done`.
+
+    `writers` groups may be in flight at once, each in its own transaction. On SQLite that is
+    one (writers queue for the single write lock anyway); on PostgreSQL a second writer
+    computes its group while the first waits for the database, and two groups only wait for
+    each other when they touch the same ticket.
+    """
 
     def __init__(
-        self, ingestor: Ingestor, clock: Callable[[], datetime], *, max_group: int
+        self,
+        ingestor: Ingestor,
+        clock: Callable[[], datetime],
+        *,
+        max_group: int,
+        writers: int = 1,
     ) -> None:
         self.ingestor = ingestor
         self.clock = clock
         self.max_group = max_group
+        self.writers = writers
         self._queue: deque[Pending] = deque()
         self._ready = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._closed = False
 
     def submit(self, pending: Pending) -> None:
         with self._ready:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="ingest-group-commit", daemon=True
-                )
-                self._thread.start()
+            if not self._threads:
+                self._threads = [
+                    threading.Thread(target=self._run, name=f"ingest-writer-{n}", daemon=True)
+                    for n in range(self.writers)
+                ]
+                for thread in self._threads:
+                    thread.start()
             self._queue.append(pending)
             self._ready.notify()
 
     def close(self) -> None:
-        """Write what is queued, then stop the writer thread."""
+        """Write what is queued, then stop the writer threads."""
         with self._ready:
             self._closed = True
-            self._ready.notify()
-            thread = self._thread
-        if thread is not None:
+            self._ready.notify_all()
+            threads = list(self._threads)
+        for thread in threads:
             thread.join()
 
     def _run(self) -> None:

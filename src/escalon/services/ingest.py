@@ -181,8 +181,9 @@ class StoreImport:
     small because a refused event costs one more engine run over its chunk; fewer, larger
     chunks would save little, since each engine run's fixed cost is mostly the cross-ticket
     document, whatever the chunk's size. Nothing is visible to others before `commit`. Event
-    ids are deterministic, so importing the same file again stores nothing new. Decisions the history implies are stored (marked late, with
-    their due instants) but queue no notifications: an import is the past, not news.
+    ids are deterministic, so importing the same file again stores nothing new. Decisions the
+    history implies are stored (marked late, with their due instants) but queue no
+    notifications: an import is the past, not news.
     """
 
     def __init__(

@@ -22,7 +22,10 @@ def create_app(service: Service) -> FastAPI:
     with the first such request); shutting the app down writes what is queued and stops it.
     """
     committer = GroupCommitter(
-        service.ingestor, service.clock, max_group=service.settings.ingest_group_max
+        service.ingestor,
+        service.clock,
+        max_group=service.settings.ingest_group_max,
+        writers=1 if service.db.dialect.name == "sqlite" else 2,
     )
 
     @asynccontextmanager
