@@ -28,10 +28,6 @@ _TICKETS_LOCKED = _TICKETS.order_by(t.tickets.c.id).with_for_update()
 _DECISIONS_KNOWN = select(t.decisions.c.id).where(_in(t.decisions.c.id))
 _TOKENS = select(t.api_tokens).where(_in(t.api_tokens.c.token_hash))
 _ACTIVE_VERSION = select(t.policy_versions.c.version).where(t.policy_versions.c.active.is_(True))
-_INSERT_EVENTS = t.events.insert()
-_INSERT_TICKETS = t.tickets.insert()
-_INSERT_CLOCKS = t.clocks.insert()
-_INSERT_AUDIT = t.audit_log.insert()
 _TICKET_COLUMNS = [c.name for c in t.tickets.columns if c.name != "id"]
 _UPDATE_TICKETS = (
     update(t.tickets)
@@ -52,6 +48,34 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
+_SQLITE_INSERTS: dict[tuple[str, tuple[str, ...]], tuple[str, list[tuple[str, Any]]]] = {}
+
+
+def _insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """Insert `rows` (all with the same keys) in one executemany.
+
+    On SQLite the rows go straight to the driver, each value through its column's own bind
+    processor (the same conversion SQLAlchemy applies): SQLAlchemy's per-row parameter handling
+    cost several times SQLite's own insert. PostgreSQL keeps SQLAlchemy's multi-row VALUES.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(table.insert(), list(rows))
+        return
+    keys = tuple(rows[0])
+    found = _SQLITE_INSERTS.get((table.name, keys))
+    if found is None:
+        names = ", ".join(f'"{k}"' for k in keys)
+        marks = ", ".join("?" for _ in keys)
+        processors = [(k, table.c[k].type._cached_bind_processor(conn.dialect)) for k in keys]
+        found = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', processors)
+        _SQLITE_INSERTS[(table.name, keys)] = found
+    sql, columns = found
+    params = [tuple(p(r[k]) if p else r[k] for k, p in columns) for r in rows]
+    conn.exec_driver_sql(sql, params)
+
+
 def _insert(conn: Connection, table: Table) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
@@ -70,7 +94,7 @@ class SqlEventStore:
 
     def append(self, rows: Sequence[Row]) -> None:
         if rows:
-            self.conn.execute(_INSERT_EVENTS, list(rows))
+            _insert_rows(self.conn, t.events, rows)
 
     def for_ticket(self, ticket: str) -> list[Row]:
         query = (
@@ -103,7 +127,7 @@ class SqlTicketRepository:
         inserts = [r for r in rows if r["id"] not in existing]
         updates = [r for r in rows if r["id"] in existing]
         if inserts:
-            self.conn.execute(_INSERT_TICKETS, inserts)
+            _insert_rows(self.conn, t.tickets, inserts)
         if updates:
             params = [{"_id": r["id"], **{c: r[c] for c in _TICKET_COLUMNS}} for r in updates]
             self.conn.execute(_UPDATE_TICKETS, params)
@@ -147,7 +171,7 @@ class SqlProjectionRepository:
         for chunk in _chunks(tickets):
             self.conn.execute(_DELETE_CLOCKS, {"ids": chunk})
         if rows:
-            self.conn.execute(_INSERT_CLOCKS, list(rows))
+            _insert_rows(self.conn, t.clocks, rows)
 
     def clocks_for(self, ticket: str) -> list[Row]:
         query = select(t.clocks).where(t.clocks.c.ticket == ticket).order_by(t.clocks.c.name)
@@ -234,7 +258,7 @@ class SqlAuditLog:
 
     def record_many(self, rows: Sequence[Row]) -> None:
         if rows:
-            self.conn.execute(_INSERT_AUDIT, [dict(r) for r in rows])
+            _insert_rows(self.conn, t.audit_log, rows)
 
     def recent(self, limit: int) -> list[Row]:
         query = select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
