@@ -64,7 +64,8 @@ class _Table:
         i = bisect_right(self.starts, instant) - 1
         if i < 0:
             return 0
-        return self.before[i] + min(instant, self.ends[i]) - self.starts[i]
+        end = self.ends[i]
+        return self.before[i] + (instant if instant < end else end) - self.starts[i]
 
     def reach(self, goal: int) -> int:
         """The instant at which the running total reaches `goal` (0 < goal <= total)."""

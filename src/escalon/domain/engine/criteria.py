@@ -61,8 +61,7 @@ def _satisfied(
                 f"reopened {ticket.reopens} times >= {criterion.min_reopens} {where}",
             )
         if criterion.recurring_issue:
-            window = criterion.window.as_timedelta
-            seen = recurrences(ctx, ticket, int(window.total_seconds()) * 1_000_000)
+            seen = recurrences(ctx, ticket, ctx.book.window_us(criterion.window))
             if seen:
                 return (
                     {

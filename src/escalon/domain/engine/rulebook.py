@@ -81,6 +81,14 @@ class Rulebook:
             cached = self.memo[key] = (days + duration.seconds) * 1_000_000
         return cached
 
+    def window_us(self, duration: Duration) -> int:
+        """A policy window in microseconds, days as 24 real hours (whole seconds)."""
+        key = ("window", duration)
+        cached: int | None = self.memo.get(key)
+        if cached is None:
+            cached = self.memo[key] = _window_us(duration)
+        return cached
+
     def sla_thresholds(self, target: int) -> list[int]:
         """Warning offsets at the policy's fractions, then the target itself."""
         cached = _THRESHOLDS.get((target, self.warnings))
