@@ -13,7 +13,8 @@
   seconds; the worker loop fires them; latency = commit instant - due instant. Baseline: one
   full scan of every open ticket's state, what a poller without a wake-up index pays per poll.
 - Two workers vs one on PostgreSQL, draining the same due wake-ups (timed from the first fired
-  batch to the last, so interpreter start-up does not dilute the ratio).
+  batch to the last, so interpreter start-up does not dilute the ratio; the workers only fire,
+  `ESCALON_WORKER_DISPATCH=false`, as when `escalon notify run` delivers elsewhere).
 """
 
 from __future__ import annotations
