@@ -395,13 +395,14 @@ class SqlSharedState:
                 .values(name=self.NAME, body=dict(body), next_wakeup=next_wakeup, version=1)
                 .on_conflict_do_nothing(index_elements=["name"])
             )
-            written = self.conn.execute(statement).rowcount
         else:
-            written = self.conn.execute(
+            statement = (
                 update(docs)
                 .where(docs.c.name == self.NAME, docs.c.version == self._version)
                 .values(body=dict(body), next_wakeup=next_wakeup, version=self._version + 1)
-            ).rowcount
+            )
+        # RETURNING, not rowcount: drivers do not all count an INSERT ... ON CONFLICT DO NOTHING.
+        written = len(self.conn.execute(statement.returning(docs.c.name)).all())
         if written != 1:
             return False
         self._version = (self._version or 0) + 1
