@@ -33,11 +33,20 @@ FLAG_FIELDS = (
     "affected_customers",
 )
 ACTIVE_AFTER_SOLVED = frozenset({"new", "open", "pending_customer", "pending_vendor", "on_hold"})
+_ONLY_OPEN_CHECKED = frozenset(
+    {"ticket.commented", "ticket.status_changed", "ticket.updated", "csat.received"}
+)
+"""Types whose only transition check on a known ticket is that it is not closed (the most
+common events take this short way through `validate`)."""
 
 
 def validate(ctx: Context, ticket: TicketState | None, event: EventRecord) -> None:
     """Refuse unknown tickets and impossible transitions, naming the event and the field."""
     kind = event.type
+    if ticket is not None and kind in _ONLY_OPEN_CHECKED:
+        if ticket.closed and kind != "csat.received":
+            raise InvalidEvent(event.id, "type", f"{kind} on ticket {ticket.id!r}, which is closed")
+        return
     if ticket is None:
         if kind != "ticket.created":
             raise InvalidEvent(
