@@ -44,12 +44,13 @@ def bearer_secret(action: str) -> Callable[..., Any]:
     header is a 401 at once, and the caller's use case checks the token and the right itself
     (group commit checks them in its writing transaction, one query for the whole group)."""
 
-    async def dependency(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-    ) -> str:
-        if credentials is None or not credentials.credentials.strip():
+    async def dependency(request: Request) -> str:
+        # The header is read here rather than through the HTTPBearer security dependency: one
+        # dependency less to solve on the busiest route (the route declares the scheme itself).
+        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("a bearer token is required", field="authorization")
-        return credentials.credentials.strip()
+        return secret.strip()
 
     dependency.action = action  # type: ignore[attr-defined]  # lets tests map routes to rights
     return dependency
