@@ -123,7 +123,9 @@ class Replayer:
         """Apply one event (after the wake-ups strictly before it); return what became due."""
         ctx = self._ctx
         ctx.out = []
-        self._tick_before(record.at)
+        heap = ctx.state.heap
+        if heap and heap[0][0] < record.at:
+            self._tick_before(record.at)
         try:
             advance(ctx, record)
         except InvalidEvent as error:
@@ -162,7 +164,9 @@ def replay(
         for record in records:
             if until is not None and record.at > until:
                 break
-            yield from runner.feed(record)
+            decided = runner.feed(record)
+            if decided:
+                yield from decided
             last = record.at
         end = until if until is not None else last
         if end is not None:
