@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 from escalon.adapters.db.unit_of_work import WAKEUP_CHANNEL
 from escalon.bootstrap import Delivery, Service, build_delivery
+from escalon.gc_tuning import collecting_rarely
 from escalon.services.errors import WorkerAlreadyRunning
 
 log = logging.getLogger("escalon.worker")
@@ -57,8 +58,9 @@ class Worker:
 
     def run(self, *, once: bool = False) -> WorkerStats:
         """Fire until stopped (or, with `once`, until nothing is due now, then deliver what is
-        due now)."""
+        due now). The cyclic garbage collector runs rarely meanwhile (`escalon.gc_tuning`)."""
         with (
+            collecting_rarely(),
             exclusive_sqlite_worker(self.service),
             self._listener() as listener,
             self._delivering(background=not once),

@@ -18,6 +18,7 @@ from escalon.adapters.importers.reader import ExportFileError
 from escalon.adapters.importers.run import run_import
 from escalon.adapters.importers.sinks import DiscardSink, EventSink, JsonlSink
 from escalon.adapters.yamlsource import SourceError
+from escalon.gc_tuning import collecting_rarely
 from escalon.services.access import SYSTEM
 from escalon.services.ingest import ImportFailed, StoreImport
 from escalon.settings import load_settings
@@ -141,15 +142,18 @@ def _run(
 ) -> None:
     show_progress = sys.stderr.isatty() and file.stat().st_size >= PROGRESS_MIN_BYTES
     try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TextColumn("{task.completed:,} rows"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            disable=not show_progress,
-            transient=True,
-        ) as progress:
+        with (
+            collecting_rarely(),
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("{task.completed:,} rows"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                disable=not show_progress,
+                transient=True,
+            ) as progress,
+        ):
             task = progress.add_task(f"importing {file.name}", total=None)
             summary, committed = run_import(
                 file,
