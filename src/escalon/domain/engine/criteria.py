@@ -3,6 +3,13 @@
 Time runs on a clock (`tier_time`), complexity and customer-requested escalations are requested;
 engineering required, impact, repeated failure and vendor dependency are decided here, after every
 change of the ticket's facts and after every escalation.
+
+Each of these escalates a ticket along a path once per cycle of the ticket (its life between
+reopens): the escalation it makes records the ticket's reopen count (`terms["reopens"]`), and the
+criterion stays silent on that path while the count is the same. So a ticket moved back down by an
+assignment (the L2 team taking a recurring issue the criterion had sent on to L3) is not sent on
+again by the same facts; a reopen, another criterion or the tier's time criterion is new and
+escalates as usual.
 """
 
 from __future__ import annotations
@@ -25,9 +32,22 @@ def automatic_criterion(
         if key in declined or not in_scope(criterion, ticket):
             continue
         hit = _satisfied(ctx, ticket, criterion)
-        if hit is not None:
+        if hit is not None and not _fired_this_cycle(ticket, path, criterion.type):
             return criterion.type, hit[0], hit[1]
     return None
+
+
+def _fired_this_cycle(ticket: TicketState, path: EscalationPath, criterion: str) -> bool:
+    """Whether `criterion` already escalated the ticket along `path` since its last reopen."""
+    for record in ticket.escalations:
+        if (
+            record.criterion == criterion
+            and record.source == path.from_tier
+            and record.target == path.to_tier
+            and record.terms.get("reopens") == ticket.reopens
+        ):
+            return True
+    return False
 
 
 def _satisfied(
@@ -106,3 +126,4 @@ def check_paths(ctx: Context, ticket: TicketState, now: int) -> None:
             reason=f"{sentence} -> escalate {path.name}",
             facts=facts,
         )
+        ticket.escalations[-1].terms["reopens"] = ticket.reopens
