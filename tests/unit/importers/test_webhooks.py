@@ -90,7 +90,7 @@ def test_zendesk_status_webhook_knows_a_reopening_from_the_previous_value(
     mapping = load_mapping(fixtures / "zendesk-test.yaml")
     events = zendesk_events(json.loads(BODY), mapping)
     assert [(e.type, e.id, e.ticket) for e in events] == [
-        ("ticket.reopened", "zendesk:35436:wh:01HX-STATUS:reopened", "35436")
+        ("ticket.reopened", "zendesk:35436:20240417T171810Z:reopened", "35436")
     ]
 
 
@@ -151,3 +151,59 @@ def test_jira_update_webhook_gives_the_same_ids_as_the_export(fixtures: Path) ->
     assert jira_events({**payload, "webhookEvent": "jira:issue_deleted"}, mapping) == []
     created = jira_events({**payload, "webhookEvent": "jira:issue_created"}, mapping)
     assert [e.type for e in created] == ["ticket.created"]
+
+
+def test_zendesk_webhook_capitals_map_as_the_export_lower_case_does(fixtures: Path) -> None:
+    mapping = load_mapping(fixtures / "zendesk-test.yaml")
+    payload = {
+        "type": "zen:event-type:ticket.priority_changed",
+        "id": "01HX-PRIO",
+        "time": "2024-04-17T17:22:00.123456789Z",
+        "detail": {"id": "7", "status": "OPEN", "priority": "HIGH"},
+        "event": {"previous": "NORMAL", "current": "HIGH"},
+    }
+    [event] = zendesk_events(payload, mapping)
+    assert event.type == "ticket.updated" and event.data.priority == "P2"
+    assert event.id == "zendesk:7:20240417T172200Z:P2:updated"
+
+
+def test_zendesk_merge_webhook_closes_without_solving(fixtures: Path) -> None:
+    mapping = load_mapping(fixtures / "zendesk-test.yaml")
+    payload = {
+        "type": "zen:event-type:ticket.status_changed",
+        "id": "01HX-MERGE",
+        "time": "2024-04-17T17:23:00Z",
+        "detail": {"id": "8", "status": "CLOSED", "tags": ["closed_by_merge"]},
+        "event": {"previous": "OPEN", "current": "CLOSED"},
+    }
+    assert [(e.type, e.id) for e in zendesk_events(payload, mapping)] == [
+        ("ticket.status_changed", "zendesk:8:20240417T172300Z:closed:merged:status_changed")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("author", "is_staff", "expected"),
+    [("9001", False, "customer"), ("501", True, "agent"), ("9002", False, "agent")],
+)
+def test_zendesk_comment_author_follows_the_export_rule(
+    fixtures: Path, author: str, is_staff: bool, expected: str
+) -> None:
+    # Audits do not say who is staff, so the requester's comments are the customer's and any
+    # other author's (a CC'd end user too) an agent's, whichever way the comment arrives.
+    mapping = load_mapping(fixtures / "zendesk-test.yaml")
+    payload = {
+        "type": "zen:event-type:ticket.comment_added",
+        "id": "01HX-COMMENT",
+        "time": "2024-04-17T17:24:00Z",
+        "detail": {"id": "9", "status": "OPEN", "requester_id": "9001"},
+        "event": {
+            "comment": {
+                "id": "555666",
+                "is_public": True,
+                "author": {"id": author, "is_staff": is_staff, "name": "x"},
+            }
+        },
+    }
+    [event] = zendesk_events(payload, mapping)
+    assert event.id == "zendesk:9:comment:555666:commented"
+    assert event.type == "ticket.commented" and event.data.author == expected

@@ -2,8 +2,9 @@
 
 Verification always runs on the raw body before any parsing, so a forged or replayed request
 costs one HMAC and never reaches the JSON parser. Translation reuses the importers' rules, so a
-change seen live and the same change imported later from an export mean the same thing; Jira
-changelog ids even give the same event ids both ways, so the later import adds nothing.
+change seen live and the same change imported later from an export mean the same thing, with
+the same event ids: Jira's changelog id is in both, and Zendesk ids name the fact (ticket, second
+of the update, values set; see `zendesk.FactIds`), so importing the export later adds nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from escalon.adapters.importers.common import (
-    EventBuilder,
     RowCounter,
     RowError,
     TimeReader,
@@ -26,7 +26,18 @@ from escalon.adapters.importers.jsm import JsmImport, jira_text
 from escalon.adapters.importers.mapping import ImportMapping
 from escalon.adapters.importers.reader import JsonRecord
 from escalon.adapters.importers.timeline import Change, TicketTimeline
-from escalon.adapters.importers.zendesk import tags_of, text_of
+from escalon.adapters.importers.zendesk import (
+    FACT,
+    MERGE_TAG,
+    FactIds,
+    comment_author,
+    customer_of,
+    fact_second,
+    priority_of,
+    segment_of,
+    tags_of,
+    text_of,
+)
 from escalon.domain.events import Event, TicketStatus
 
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
@@ -89,8 +100,11 @@ def parse_body(body: bytes) -> Any:
 def zendesk_events(payload: Any, mapping: ImportMapping) -> list[Event]:
     """A Zendesk ticket event webhook (`zen:event-type:ticket.*`) as canonical events.
 
-    The payload carries the ticket (`detail`) and the change (`event.previous`/`current`), which
-    is enough to tell a reopening or a move up the tiers without any stored state.
+    The payload carries the ticket as the update left it (`detail`) and the change
+    (`event.previous`/`current`), which is enough to tell a reopening or a move up the tiers
+    without any stored state. Events are dated to the second the ticket was saved (`detail`'s
+    `updated_at`, else the event's `time`), as its audit is, and get the ids an export of the
+    same audit gives (`zendesk.FactIds`).
     """
     if not isinstance(payload, dict):
         raise WebhookRejected("payload must be a JSON object")
@@ -102,65 +116,77 @@ def zendesk_events(payload: Any, mapping: ImportMapping) -> list[Event]:
         raise WebhookRejected("ticket event without id or ticket")
     times = TimeReader("iso", mapping.zone)
     try:
-        at = times.parse(str(payload.get("time") or ""))
-        return _zendesk_change(kind, ticket, at, str(payload["id"]), detail, change, mapping)
+        at = _second(times, detail.get("updated_at") or payload.get("time"))
+        if kind == "ticket.created":
+            at = _second(times, detail.get("created_at") or at.isoformat())
+        return _zendesk_change(kind, ticket, at, detail, change, mapping)
     except RowError as err:
         raise WebhookRejected(str(err)) from None
+
+
+def _second(times: TimeReader, text: Any) -> datetime:
+    """Webhook times carry nanoseconds, audits whole seconds: count the second, in UTC."""
+    return times.parse(str(text or "")).astimezone(UTC).replace(microsecond=0)
 
 
 def _zendesk_change(
     kind: str,
     ticket: str,
     at: datetime,
-    key: str,
     detail: dict[str, Any],
     change: dict[str, Any],
     mapping: ImportMapping,
 ) -> list[Event]:
-    timeline = TicketTimeline(mapping, EventBuilder("zendesk", ticket))
+    timeline = TicketTimeline(mapping, FactIds(ticket))
     builder = timeline.builder
     status = _status(mapping, text_of(detail.get("status")) or "open")
     group, agent = text_of(detail.get("group_id")), text_of(detail.get("assignee_id"))
-    _seed(timeline, status, group, agent, tags_of(detail.get("tags")))
-    key = f"wh:{key}"
+    tags = tags_of(detail.get("tags"))
+    _seed(timeline, status, group, agent, tags)
     if kind == "ticket.created":
-        customer = text_of(detail.get("organization_id")) or text_of(detail.get("requester_id"))
         return timeline.created(
             at,
-            key,
+            FACT,
             status=status,
-            customer=customer or "unknown",
+            customer=customer_of(mapping, detail),
+            segment=segment_of(mapping, detail, {}),
             group=group,
             agent=agent,
-            priority=mapping.priority_of(text_of(detail.get("priority"))),
+            priority=priority_of(mapping, detail.get("priority")),
             subject=text_of(detail.get("subject")),
-            tags=tags_of(detail.get("tags")),
+            channel=text_of((detail.get("via") or {}).get("channel")),
+            tags=tags,
         )
     previous, current = _side(change, "previous"), _side(change, "current")
     if kind == "ticket.status_changed":
         timeline.status = _status(mapping, previous or "open")
-        return timeline.apply(at, key, Change(status=_status(mapping, current or "")))
+        new = _status(mapping, current or "")
+        merged = new == "closed" and MERGE_TAG in tags
+        closed_as = "merged" if merged else None
+        return timeline.apply(at, FACT, Change(status=new, closed_as=closed_as))
     if kind == "ticket.group_assignment_changed":
-        _seed(timeline, status, previous, agent, timeline.tags)
-        return timeline.apply(at, key, Change(assignment=(current, agent)))
+        _seed(timeline, status, previous, agent, tags)
+        return timeline.apply(at, FACT, Change(assignment=(current, agent)))
     if kind == "ticket.agent_assignment_changed":
-        _seed(timeline, status, group, previous, timeline.tags)
-        return timeline.apply(at, key, Change(assignment=(group, current)))
+        _seed(timeline, status, group, previous, tags)
+        return timeline.apply(at, FACT, Change(assignment=(group, current)))
     if kind == "ticket.priority_changed":
-        timeline.priority = mapping.priority_of(previous)
-        return timeline.apply(at, key, Change(priority=mapping.priority_of(current)))
+        timeline.priority = priority_of(mapping, previous)
+        return timeline.apply(at, FACT, Change(priority=priority_of(mapping, current)))
     if kind == "ticket.tags_changed":
         added = tags_of(change.get("tags_added"))
-        timeline.tags = tags_of(detail.get("tags")) - added
-        return timeline.apply(at, key, Change(tags=timeline.tags | added))
+        timeline.tags = tags - added
+        return timeline.apply(at, FACT, Change(tags=tags | added))
     if kind == "ticket.comment_added":
         comment = change.get("comment") or {}
-        author = comment.get("author") or {}
+        author = text_of((comment.get("author") or {}).get("id"))
         data = {
             "public": bool(comment.get("is_public", True)),
-            "author": "agent" if author.get("is_staff") else "customer",
-            "author_id": text_of(author.get("id")),
+            "author": comment_author(author, text_of(detail.get("requester_id"))),
+            "author_id": author,
         }
+        ident = text_of(comment.get("id"))
+        key = f"comment:{ident}" if ident else f"{fact_second(at)}:comment:{author}"
         return [builder.build("ticket.commented", at, key, data)]
     return []
 

@@ -9,12 +9,17 @@ A ticket with audits gets its history from them. A ticket without audits is impo
 snapshot (created, then its current status at `updated_at`): lossy, but the best the export holds.
 Deleted tickets (`status: deleted`) are skipped; merged tickets close (not solve) with the
 `closed_by_merge` tag Zendesk adds, so they never count as resolutions.
+
+Event ids name the Zendesk fact, not the audit that recorded it (see `FactIds`), so the ticket
+event webhooks (`escalon.adapters.importers.webhooks`), which never see an audit id, give the
+same change the same id and importing an export after them adds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from escalon.adapters.importers.common import (
@@ -29,11 +34,15 @@ from escalon.adapters.importers.common import (
 from escalon.adapters.importers.mapping import ImportMapping
 from escalon.adapters.importers.reader import JsonRecord
 from escalon.adapters.importers.timeline import Change, TicketTimeline
-from escalon.domain.events import Event
+from escalon.domain.events import Event, Priority
 
 SOURCE = "zendesk"
 MERGE_TAG = "closed_by_merge"
 CSAT_SCORES = {"good": 5, "bad": 1}
+FACT = "fact"
+"""The key the Zendesk translations give the timeline; `FactIds` puts the fact in its place."""
+AT_CREATION = ("status", "group_id", "assignee_id", "priority", "tags")
+"""Fields the creation audit sets with a Create event whenever they have a value."""
 
 
 def text_of(value: Any) -> str | None:
@@ -53,6 +62,96 @@ def tags_of(value: Any) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset(value.split())
     return frozenset()
+
+
+def fact_second(at: datetime) -> str:
+    """The second a change was saved, in UTC: what an audit and a webhook both know of it."""
+    return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class FactIds(EventBuilder):
+    """Event ids made of the Zendesk fact itself, whichever record brought it.
+
+    An export knows the audit of each change; a ticket event webhook does not (its `id` is the
+    delivery's, its `meta.sequence.id` the action's, neither an audit id). What both carry is
+    the ticket, the second the update was saved (the audit's `created_at`, the webhook ticket's
+    `updated_at`) and the values it set, so ids are built from those:
+
+    - `zendesk:<ticket>:ticket:created`: a ticket is created once;
+    - `zendesk:<ticket>:comment:<comment id>:commented`: a comment's id is its audit event's id;
+    - what an update did, at its second: `<second>:<tier>:requested`,
+      `<second>:<group>:<agent>:assigned`, `<second>:<priority>:updated`,
+      `<second>:<status>:status_changed` (`<second>:closed:merged:status_changed` for a merge),
+      `<second>:resolved`, `<second>:reopened`.
+
+    Events the timeline builds come with the key `FACT` (plus its `:group`, `:agent` or
+    `:merged` marker); other keys (comments, ratings) are used as they are.
+    """
+
+    def __init__(self, ticket: str) -> None:
+        super().__init__(SOURCE, ticket)
+
+    def build(self, kind: str, at: datetime, key: object, data: Mapping[str, Any]) -> Event:
+        return super().build(kind, at, self.fact(kind, at, key, data), data)
+
+    @staticmethod
+    def fact(kind: str, at: datetime, key: object, data: Mapping[str, Any]) -> object:
+        text = str(key)
+        if not text.startswith(FACT):
+            return key
+        if kind == "ticket.created":
+            return "ticket"
+        second = fact_second(at)
+        if kind == "ticket.assigned":
+            # One assignment whether the group, the agent or both moved: Zendesk sends one
+            # webhook per field, each with the ticket as the whole update left it.
+            return f"{second}:{data.get('team') or '-'}:{data.get('agent') or '-'}"
+        if kind == "escalation.requested":
+            return f"{second}:{data['to']}"
+        if kind == "ticket.updated":
+            return f"{second}:{data.get('priority')}"
+        if kind == "ticket.status_changed":
+            closed_as = text.removeprefix(FACT)  # the timeline marks a close without solving
+            return f"{second}:{data['status']}{closed_as}"
+        return second
+
+
+def priority_of(mapping: ImportMapping, value: Any) -> Priority:
+    """The API writes priorities in lower case, webhooks in capitals: either maps."""
+    label = text_of(value)
+    if label is not None and label not in mapping.priorities:
+        label = label.lower()
+    return mapping.priority_of(label)
+
+
+def customer_of(mapping: ImportMapping, ticket: Mapping[str, Any]) -> str:
+    """The mapping's customer field, else the organisation, else the requester."""
+    name = mapping.customer.field
+    value = text_of(ticket.get(name)) if name else None
+    return (
+        value
+        or text_of(ticket.get("organization_id"))
+        or text_of(ticket.get("requester_id"))
+        or "unknown"
+    )
+
+
+def segment_of(
+    mapping: ImportMapping, ticket: Mapping[str, Any], fields: Mapping[str, str | None]
+) -> str | None:
+    name = mapping.customer.segment_field
+    if name is None:
+        return None
+    return fields.get(name) or text_of(ticket.get(name))
+
+
+def comment_author(author: str | None, requester: str | None) -> str:
+    """The requester's comments are the customer's, every other author's an agent's.
+
+    Webhooks also say whether the author is staff, audits do not; both use this rule so that a
+    comment means the same thing whichever way it arrived.
+    """
+    return "customer" if author is not None and author == requester else "agent"
 
 
 @dataclass
@@ -148,46 +247,64 @@ class ZendeskImport:
             for e in audit.get("events", [])
             if isinstance(e, dict) and e.get("type") in ("Create", "Change")
         }
-        key = audit["id"]
-        events: list[Event] = []
-        if state.timeline is None:
-            events += self._created(state, ident, at, key, changes)
-        else:
-            events += self._changes(state, at, key, changes)
-        for event in audit.get("events", []):
-            if isinstance(event, dict):
-                events += self._other_event(state, at, key, event, audit)
+        others = [e for e in audit.get("events", []) if isinstance(e, dict)]
+        comments = [e for e in others if e.get("type") == "Comment"]
+        rest = [e for e in others if e.get("type") != "Comment"]
+        opening = state.timeline is None
+        events = self._created(state, ident, at, audit, changes) if opening else []
+        # Comments before the changes: a merge's note comes with the close, and nothing may
+        # follow a close; ratings after them, since one may come with the solve it rates.
+        for event in comments:
+            events += self._other_event(state, at, event, audit)
+        if not opening:
+            events += self._changes(state, at, changes)
+        for event in rest:
+            events += self._other_event(state, at, event, audit)
         return events
 
     def _created(
-        self, state: _Ticket, ident: str, at: Any, key: object, changes: dict[str, Any]
+        self,
+        state: _Ticket,
+        ident: str,
+        at: Any,
+        audit: dict[str, Any],
+        changes: dict[str, Any],
     ) -> list[Event]:
+        """The ticket as its first audit created it.
+
+        The creation audit has a Create event for every field set, so a field it does not set
+        was empty then (the snapshot holds today's value, not the first); an export that starts
+        after the creation falls back on the snapshot.
+        """
         snap = state.snapshot
-        state.timeline = TicketTimeline(self.mapping, EventBuilder(SOURCE, ident))
+        state.timeline = TicketTimeline(self.mapping, FactIds(ident))
+        creation = any(c.get("type") == "Create" for c in changes.values())
+        first = {**snap, **{name: c.get("value") for name, c in changes.items()}}
 
         def initial(name: str) -> Any:
-            return changes[name]["value"] if name in changes else snap.get(name)
+            if name not in changes and creation and name in AT_CREATION:
+                return None
+            return first.get(name)
 
         status = self._status(text_of(initial("status")) or "new")
         state.fields = {k: text_of(v.get("value")) for k, v in changes.items()}
+        via = audit.get("via") if creation else None
         return state.timeline.created(
             at,
-            key,
+            FACT,
             status=status,
-            customer=self._customer(snap),
-            segment=self._segment(snap, state.fields),
+            customer=customer_of(self.mapping, first),
+            segment=segment_of(self.mapping, snap, state.fields),
             group=text_of(initial("group_id")),
             agent=text_of(initial("assignee_id")),
-            priority=self.mapping.priority_of(text_of(initial("priority"))),
+            priority=priority_of(self.mapping, initial("priority")),
             subject=text_of(initial("subject")),
-            channel=text_of((snap.get("via") or {}).get("channel")),
+            channel=text_of((snap.get("via") or via or {}).get("channel")),
             tags=tags_of(initial("tags")),
             lookup=state.fields.get,
         )
 
-    def _changes(
-        self, state: _Ticket, at: Any, key: object, changes: dict[str, Any]
-    ) -> list[Event]:
+    def _changes(self, state: _Ticket, at: Any, changes: dict[str, Any]) -> list[Event]:
         timeline = state.timeline
         assert timeline is not None
         for name, change in changes.items():
@@ -204,7 +321,7 @@ class ZendeskImport:
         merged = status == "closed" and MERGE_TAG in (tags or timeline.tags)
         priority = None
         if "priority" in changes:
-            priority = self.mapping.priority_of(state.fields.get("priority"))
+            priority = priority_of(self.mapping, state.fields.get("priority"))
         change = Change(
             assignment=assignment,
             status=status,
@@ -213,10 +330,10 @@ class ZendeskImport:
             tags=tags,
             lookup=state.fields.get,
         )
-        return timeline.apply(at, key, change)
+        return timeline.apply(at, FACT, change)
 
     def _other_event(
-        self, state: _Ticket, at: Any, key: object, event: dict[str, Any], audit: dict[str, Any]
+        self, state: _Ticket, at: Any, event: dict[str, Any], audit: dict[str, Any]
     ) -> list[Event]:
         timeline = state.timeline
         assert timeline is not None
@@ -226,19 +343,17 @@ class ZendeskImport:
             requester = text_of(state.snapshot.get("requester_id"))
             data = {
                 "public": bool(event.get("public", True)),
-                "author": "customer" if author is not None and author == requester else "agent",
+                "author": comment_author(author, requester),
                 "author_id": author,
             }
-            return [
-                timeline.builder.build("ticket.commented", at, f"{key}:{event.get('id')}", data)
-            ]
+            key = f"comment:{event.get('id')}"
+            return [timeline.builder.build("ticket.commented", at, key, data)]
         if kind == "SatisfactionRating":
             score = CSAT_SCORES.get(str(event.get("score")))
             if score is not None:
                 rating = {"score": score, "comment": text_of(event.get("body"))}
-                return [
-                    timeline.builder.build("csat.received", at, f"{key}:{event.get('id')}", rating)
-                ]
+                key = f"{fact_second(at)}:rating:{event.get('id')}"
+                return [timeline.builder.build("csat.received", at, key, rating)]
         return []
 
     def _metric_events(self, events: Any) -> Iterator[ImportItem]:
@@ -289,11 +404,11 @@ class ZendeskImport:
             at,
             "snapshot",
             status="new",
-            customer=self._customer(snap),
-            segment=self._segment(snap, fields),
+            customer=customer_of(self.mapping, snap),
+            segment=segment_of(self.mapping, snap, fields),
             group=text_of(snap.get("group_id")),
             agent=text_of(snap.get("assignee_id")),
-            priority=self.mapping.priority_of(text_of(snap.get("priority"))),
+            priority=priority_of(self.mapping, snap.get("priority")),
             subject=text_of(snap.get("subject")),
             channel=text_of((snap.get("via") or {}).get("channel")),
         )
@@ -317,22 +432,6 @@ class ZendeskImport:
         if status is None:
             raise RowError(f"unknown status {label!r} (add it to `statuses`)")
         return status
-
-    def _customer(self, snap: dict[str, Any]) -> str:
-        name = self.mapping.customer.field
-        value = text_of(snap.get(name)) if name else None
-        return (
-            value
-            or text_of(snap.get("organization_id"))
-            or text_of(snap.get("requester_id"))
-            or "unknown"
-        )
-
-    def _segment(self, snap: dict[str, Any], fields: dict[str, str | None]) -> str | None:
-        name = self.mapping.customer.segment_field
-        if name is None:
-            return None
-        return fields.get(name) or text_of(snap.get(name))
 
 
 def import_zendesk(
