@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Table, create_engine
 
 from escalon.adapters.db import tables as t
+from escalon.adapters.db.connection import make_engine
 from escalon.adapters.db.repositories import _insert_rows
 
 AT = datetime(2026, 3, 2, 12, 30, 15, 123456, tzinfo=UTC)
@@ -71,3 +72,20 @@ def test_the_fast_path_stores_the_same_values(name: str) -> None:
         _insert_rows(conn, table, [ROWS[name]])
         fast = conn.exec_driver_sql(f'SELECT * FROM "{name}"').all()
     assert fast == plain
+
+
+def test_each_engine_keeps_its_own_json_serializer() -> None:
+    """The prepared inserts belong to one dialect: another engine's serializer is not reused."""
+    table: Table = t.audit_log
+    stored = []
+    for engine in (make_engine("sqlite://"), create_engine("sqlite://")):
+        t.metadata.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(table.insert(), [ROWS["audit_log"]])
+            plain = conn.exec_driver_sql('SELECT detail FROM "audit_log"').scalar_one()
+            conn.execute(table.delete())
+            _insert_rows(conn, table, [ROWS["audit_log"]])
+            fast = conn.exec_driver_sql('SELECT detail FROM "audit_log"').scalar_one()
+        assert fast == plain
+        stored.append(fast)
+    assert stored == ['{"ids":["E-1"]}', '{"ids": ["E-1"]}']

@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import orjson
+from pydantic_core import from_json
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 READ_ONLY = "escalon_read_only"
 """Execution option: a transaction that only reads, so SQLite need not take the write lock."""
+
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def dumps_json(value: Any) -> str:
+    """The text of a JSON column value: what `json.dumps` wrote before, in meaning.
+
+    The stdlib encoder was about 15% of a batch's ingest (ticket state, event body and clock
+    detail per event); orjson encodes the same values several times faster. Its text is compact
+    and keeps non-ASCII characters as UTF-8 instead of `\\u` escapes: the same JSON values, and
+    both forms read back alike. What orjson refuses goes to `json.dumps`, which encodes it as
+    before (keys that are not strings, integers beyond 64 bits, lone surrogates) or raises
+    TypeError as before (datetimes and dataclasses, passed through by orjson for that reason).
+    """
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def loads_json(text: str | bytes) -> Any:
+    """A JSON column value from its text, as `json.loads` reads it.
+
+    pydantic-core's parser is about twice as fast and reads what `json.dumps` ever wrote alike:
+    integers of any size exactly, and NaN and Infinity. Text it refuses (lone surrogate escapes)
+    goes to `json.loads`, which reads it or raises as before.
+    """
+    try:
+        return from_json(text)
+    except ValueError:
+        return json.loads(text)
 
 
 def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 10_000) -> Engine:
@@ -30,12 +64,19 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 10_000)
         max_overflow=pool_size,
         pool_pre_ping=True,
         use_insertmanyvalues=True,
+        json_serializer=dumps_json,
+        json_deserializer=loads_json,
     )
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     memory = make_url(url).database in (None, "", ":memory:")
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        json_serializer=dumps_json,
+        json_deserializer=loads_json,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

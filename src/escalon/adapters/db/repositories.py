@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 
 from escalon.adapters.db import tables as t
 
@@ -48,7 +50,10 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
-_SQLITE_INSERTS: dict[tuple[str, tuple[str, ...]], tuple[str, list[tuple[str, Any]]]] = {}
+_SqliteInsert = tuple[str, list[tuple[str, Any]]]
+_SQLITE_INSERTS: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], _SqliteInsert]]
+_SQLITE_INSERTS = WeakKeyDictionary()
+"""Per dialect (engines differ in their JSON serializer): each table's and keys' INSERT."""
 
 
 def _insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
@@ -64,13 +69,14 @@ def _insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
         conn.execute(table.insert(), list(rows))
         return
     keys = tuple(rows[0])
-    found = _SQLITE_INSERTS.get((table.name, keys))
+    known = _SQLITE_INSERTS.setdefault(conn.dialect, {})
+    found = known.get((table.name, keys))
     if found is None:
         names = ", ".join(f'"{k}"' for k in keys)
         marks = ", ".join("?" for _ in keys)
         processors = [(k, table.c[k].type._cached_bind_processor(conn.dialect)) for k in keys]
         found = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', processors)
-        _SQLITE_INSERTS[(table.name, keys)] = found
+        known[(table.name, keys)] = found
     sql, columns = found
     params = [tuple(p(r[k]) if p else r[k] for k, p in columns) for r in rows]
     conn.exec_driver_sql(sql, params)
