@@ -243,6 +243,9 @@ class _Empty:
     def shared(self) -> None:
         return None
 
+    def entries(self, kind: str, keys: Any) -> dict[str, Any]:  # noqa: ARG002
+        return {}
+
 
 def _seed(
     service: Service, count: int, opened: Callable[[int], datetime], *, offset: int = 0

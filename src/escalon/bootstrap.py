@@ -96,10 +96,15 @@ class NamingEngine:
         self.inner = inner
 
     def apply(
-        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+        self,
+        source: StateSource,
+        items: Sequence[tuple[str, Event]],
+        policy: Any,
+        *,
+        skip_refused: bool = False,
     ) -> BatchOut:
         try:
-            return self.inner.apply(source, items, policy)
+            return self.inner.apply(source, items, policy, skip_refused=skip_refused)
         except EngineRefusal:
             raise
         except Exception as error:

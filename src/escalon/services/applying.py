@@ -22,7 +22,7 @@ from escalon.services.engine_port import (
     EscalationOut,
     TicketEngine,
 )
-from escalon.services.errors import InvalidEvent, SharedStateMoved, UnknownTicket
+from escalon.services.errors import InvalidEvent, ServiceError, SharedStateMoved, UnknownTicket
 from escalon.services.ports import IngestUnitOfWork, Notifier, Row
 from escalon.services.ticket_summary import created_summary, fold_summary
 
@@ -37,21 +37,26 @@ class Applied:
     decisions: int
     wakeup_moved_earlier: bool
     tickets: Mapping[str, Row]
+    refused: Sequence[tuple[int, ServiceError]] = ()
+    """With `skip_refused`: the items refused (by index), applied as if never sent."""
 
 
 class _Source:
     """Stored state for the engine: the batch's tickets up front, any other ticket on demand."""
 
-    def __init__(self, uow: IngestUnitOfWork, rows: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, uow: IngestUnitOfWork, rows: dict[str, dict[str, Any]], created: set[str]
+    ) -> None:
         self.uow = uow
         self.rows = rows
+        self.created = created
         self.extra: dict[str, dict[str, Any]] = {}
         self._shared: Mapping[str, Any] | None = None
         self._shared_read = False
 
     def ticket(self, ticket_id: str) -> Mapping[str, Any] | None:
         row = self.rows.get(ticket_id) or self.extra.get(ticket_id)
-        if row is None and ticket_id not in self.rows:
+        if row is None and ticket_id not in self.rows and ticket_id not in self.created:
             found = self.uow.tickets.get_many([ticket_id], lock=True).get(ticket_id)
             if found is None:
                 return None
@@ -68,6 +73,10 @@ class _Source:
             self._shared_read = True
         return self._shared
 
+    def entries(self, kind: str, keys: Sequence[str]) -> Mapping[str, Mapping[str, Any]]:
+        """Read without a lock, like the shared document (see EngineIndex)."""
+        return self.uow.index.get_many(kind, keys)
+
 
 def apply_events(
     uow: IngestUnitOfWork,
@@ -78,55 +87,86 @@ def apply_events(
     now: datetime,
     late_after_seconds: float,
     notifier: Notifier | None = None,
+    skip_refused: bool = False,
 ) -> Applied:
     """Apply (field path, event) pairs; stage tickets, views, decisions and outbox messages.
 
     Raises InvalidEvent or UnknownTicket naming the field; the caller's transaction then rolls
-    back, so nothing of the request is half-stored.
+    back, so nothing of the request is half-stored. With `skip_refused` (an import told to
+    skip invalid rows) a refused event is reported in `Applied.refused` instead, and the others
+    apply as if it had never been sent, as in replay.
     """
     if not items:
         return Applied(0, False, {})
     ids = sorted({e.ticket for _, e in items if e.ticket != SHARED})
     stored = uow.tickets.get_many(ids, lock=True)
     rows = {tid: dict(row) for tid, row in stored.items()}
-    for path, event in items:
-        _fold(rows, path, event, policy)
-    source = _Source(uow, rows)
+    refused: list[tuple[int, ServiceError]] = []
+    kept: list[int] = []
+    known = set(rows)
+    for i, (path, event) in enumerate(items):
+        try:
+            _check(known, path, event)
+        except ServiceError as error:
+            if not skip_refused:
+                raise
+            refused.append((i, error))
+            continue
+        kept.append(i)
+    source = _Source(uow, rows, known - set(rows))
     try:
-        out = engine.apply(source, items, policy)
+        out = engine.apply(source, [items[i] for i in kept], policy, skip_refused=skip_refused)
     except EngineRefusal as refusal:
         raise InvalidEvent(str(refusal), field=refusal.field) from refusal
+    by_engine = {kept[j] for j, _ in out.refused}
+    refused += [(kept[j], InvalidEvent(str(r), field=r.field)) for j, r in out.refused]
+    for i in kept:
+        if i not in by_engine:
+            _fold(rows, items[i][1], policy)
     moved = _stage_tickets(uow, out, rows, source.extra, stored, items)
     if out.shared is not None:
         if not uow.shared.save(out.shared, out.shared_wakeup):
             raise SharedStateMoved("the engine's cross-ticket document changed meanwhile")
+    if out.entries and not uow.index.save(out.entries):
+        raise SharedStateMoved("one of the engine's cross-ticket entries changed meanwhile")
         moved = moved or out.shared_wakeup is not None
     all_rows = {**source.extra, **rows}
     fresh = _stage_decisions(
         uow, out.decisions, all_rows, policy, notifier, now, late_after_seconds
     )
-    return Applied(decisions=fresh, wakeup_moved_earlier=moved, tickets=all_rows)
+    return Applied(
+        decisions=fresh, wakeup_moved_earlier=moved, tickets=all_rows, refused=sorted(refused)
+    )
 
 
-def _fold(rows: dict[str, dict[str, Any]], path: str, event: Event, policy: Any) -> None:
-    """Keep the searchable summary columns and refuse what cannot apply to a known ticket."""
+def _check(known: set[str], path: str, event: Event) -> None:
+    """Refuse what cannot apply to the tickets known so far (stored, or created before it)."""
     if event.ticket == SHARED:
         return
-    current = rows.get(event.ticket)
     if isinstance(event, TicketCreatedEvent):
-        if current is not None:
+        if event.ticket in known:
             raise InvalidEvent(f"ticket {event.ticket!r} already exists", field=f"{path}ticket")
-        rows[event.ticket] = _new_row(event, policy)
-    elif current is None:
+        known.add(event.ticket)
+    elif event.ticket not in known:
         raise UnknownTicket(
             f"ticket {event.ticket!r} does not exist; send ticket.created first",
             field=f"{path}ticket",
         )
+
+
+def _fold(rows: dict[str, dict[str, Any]], event: Event, policy: Any) -> None:
+    """Keep the searchable summary columns of an applied event's ticket."""
+    if event.ticket == SHARED:
+        return
+    current = rows.get(event.ticket)
+    if isinstance(event, TicketCreatedEvent) or current is None:
+        assert isinstance(event, TicketCreatedEvent), "checked: the ticket exists"
+        rows[event.ticket] = current = _new_row(event, policy)
     else:
         current.update(fold_summary(current, event))
         current["updated_at"] = max(current["updated_at"], event.at)
     if event.type != "tick":
-        rows[event.ticket]["events"] += 1
+        current["events"] += 1
 
 
 def _new_row(event: TicketCreatedEvent, policy: Any) -> dict[str, Any]:

@@ -61,19 +61,26 @@ class TicketOut:
 
 @dataclass(frozen=True)
 class BatchOut:
-    """What a batch changed. `shared` is None when the cross-ticket document did not change."""
+    """What a batch changed. `shared` is None when the cross-ticket document did not change;
+    `entries` holds the changed cross-ticket entries by (kind, key), None for a removed one."""
 
     tickets: Mapping[str, TicketOut]
     decisions: Sequence[DecisionOut]
     shared: Mapping[str, Any] | None
     shared_wakeup: datetime | None
+    entries: Mapping[tuple[str, str], Mapping[str, Any] | None] = field(default_factory=dict)
+    refused: Sequence[tuple[int, EngineRefusal]] = ()
+    """With `skip_refused`: the items the engine refused (by index), as if never sent."""
 
 
 class StateSource(Protocol):
-    """Stored state, read on demand: the engine may consult tickets other than the event's."""
+    """Stored state, read on demand: the engine may consult tickets other than the event's,
+    and the cross-ticket entries (the shared document, and one entry per issue key, match key
+    or agent) its events touch."""
 
     def ticket(self, ticket_id: str) -> Mapping[str, Any] | None: ...
     def shared(self) -> Mapping[str, Any] | None: ...
+    def entries(self, kind: str, keys: Sequence[str]) -> Mapping[str, Mapping[str, Any]]: ...
 
 
 SHARED = "*"
@@ -81,10 +88,19 @@ SHARED = "*"
 
 
 class TicketEngine(Protocol):
-    """Applies events (or ticks) in order under a policy and reports every change."""
+    """Applies events (or ticks) in order under a policy and reports every change.
+
+    A refused event raises EngineRefusal, unless `skip_refused`: it is then reported in
+    `BatchOut.refused` and the batch goes on without it, as replay does.
+    """
 
     def apply(
-        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+        self,
+        source: StateSource,
+        items: Sequence[tuple[str, Event]],
+        policy: Any,
+        *,
+        skip_refused: bool = False,
     ) -> BatchOut: ...
 
 

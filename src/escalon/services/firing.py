@@ -57,10 +57,15 @@ class _Guarded:
         self.inner = inner
 
     def apply(
-        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+        self,
+        source: StateSource,
+        items: Sequence[tuple[str, Event]],
+        policy: Any,
+        *,
+        skip_refused: bool = False,
     ) -> BatchOut:
         try:
-            return self.inner.apply(source, items, policy)
+            return self.inner.apply(source, items, policy, skip_refused=skip_refused)
         except Exception as error:
             raise EngineFailure(f"{type(error).__name__}: {error}") from error
 

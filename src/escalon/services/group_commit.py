@@ -80,6 +80,7 @@ class _Writes:
     outbox: dict[str, Any] = field(default_factory=dict)
     audit: list[Row] = field(default_factory=list)
     shared: tuple[Mapping[str, Any], datetime | None] | None = None
+    entries: dict[tuple[str, str], Mapping[str, Any] | None] = field(default_factory=dict)
     wakeup: bool = False
 
     def absorb(self, other: _Writes) -> None:
@@ -91,6 +92,7 @@ class _Writes:
         self.outbox.update(other.outbox)
         self.audit += other.audit
         self.shared = other.shared or self.shared
+        self.entries.update(other.entries)
         self.wakeup = self.wakeup or other.wakeup
 
 
@@ -110,6 +112,7 @@ class _Group:
         self.tickets_read: set[str] = set()
         self.policy_version: str | None = None
         self.shared: Mapping[str, Any] | None = None
+        self.entries: dict[tuple[str, str], Mapping[str, Any] | None] = {}
 
     def prefetch(self, events: Sequence[Event]) -> None:
         """The reads every request of the group needs, made once for all of them."""
@@ -135,6 +138,12 @@ class _Group:
             self.tickets.update(self.uow.tickets.get_many(missing, lock=True))
             self.tickets_read.update(missing)
 
+    def read_entries(self, kind: str, keys: Sequence[str]) -> None:
+        missing = [k for k in keys if (kind, k) not in self.entries]
+        if missing:
+            found = self.uow.index.get_many(kind, missing)
+            self.entries.update({(kind, k): found.get(k) for k in missing})
+
     def flush(self) -> None:
         """Write the group: one statement per table (chunked), in the group's transaction."""
         uow, writes = self.uow, self.writes
@@ -150,6 +159,8 @@ class _Group:
         uow.audit.record_many(writes.audit)
         if writes.shared is not None and not uow.shared.save(*writes.shared):
             raise _GroupFailed("the engine's cross-ticket document changed meanwhile")
+        if writes.entries and not uow.index.save(writes.entries):
+            raise _GroupFailed("one of the engine's cross-ticket entries changed meanwhile")
         if writes.wakeup:
             uow.signal_wakeup()
 
@@ -168,6 +179,7 @@ class _Layer:
         self.audit = _Audit(self)
         self.policies = _Policy(self)
         self.shared = _Shared(self)
+        self.index = _Index(self)
 
     def signal_wakeup(self) -> None:
         self.writes.wakeup = True
@@ -285,6 +297,30 @@ class _Shared:
 
     def save(self, body: Mapping[str, Any], next_wakeup: datetime | None) -> bool:
         self.layer.writes.shared = (body, next_wakeup)
+        return True
+
+
+class _Index:
+    """Entries read once per group; a request sees what earlier requests staged."""
+
+    def __init__(self, layer: _Layer) -> None:
+        self.layer = layer
+
+    def get_many(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
+        layer, group = self.layer, self.layer.group
+        group.read_entries(kind, keys)
+        out: dict[str, Any] = {}
+        for key in keys:
+            entry = (kind, key)
+            for staged in (layer.writes.entries, group.writes.entries, group.entries):
+                if entry in staged:
+                    if staged[entry] is not None:
+                        out[key] = staged[entry]
+                    break
+        return out
+
+    def save(self, entries: Mapping[tuple[str, str], Mapping[str, Any] | None]) -> bool:
+        self.layer.writes.entries.update(entries)
         return True
 
 

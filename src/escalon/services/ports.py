@@ -108,7 +108,7 @@ class ApprovalRepository(Protocol):
 
 
 class SharedDocument(Protocol):
-    """The engine's one cross-ticket document (major incidents, repeated-issue history).
+    """The engine's one cross-ticket document (the major incidents).
 
     `get` need not lock: `save` writes only if nobody wrote the document since this
     transaction read it, and returns False otherwise (the caller then retries the command).
@@ -116,6 +116,18 @@ class SharedDocument(Protocol):
 
     def get(self, *, lock: bool) -> Mapping[str, Any] | None: ...
     def save(self, body: Mapping[str, Any], next_wakeup: datetime | None) -> bool: ...
+
+
+class EngineIndex(Protocol):
+    """The engine's other cross-ticket entries, one per (kind, key): an issue key's history,
+    a match key's incident candidates, an agent's counters.
+
+    Read on demand without a lock; `save` writes changed entries (None deletes one) only if
+    none moved since this transaction read it, and returns False otherwise.
+    """
+
+    def get_many(self, kind: str, keys: Sequence[str]) -> dict[str, Any]: ...
+    def save(self, entries: Mapping[tuple[str, str], Mapping[str, Any] | None]) -> bool: ...
 
 
 class SharedState(SharedDocument, Protocol):
@@ -146,6 +158,8 @@ class IngestUnitOfWork(Protocol):
     def policies(self) -> ActivePolicy: ...
     @property
     def shared(self) -> SharedDocument: ...
+    @property
+    def index(self) -> EngineIndex: ...
 
     def signal_wakeup(self) -> None: ...
 

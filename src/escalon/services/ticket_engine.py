@@ -1,9 +1,11 @@
 """The domain engine behind the service's engine port.
 
 Stored tickets are loaded into the engine's state on demand (a repeated-issue or major-incident
-rule may consult tickets other than the event's), the cross-ticket indexes come from one shared
-document, and after the batch every ticket whose serialised state changed is handed back with
-its clocks and escalations as read-model views.
+rule may consult tickets other than the event's), and so are the cross-ticket entries: an issue
+key's history, a match key's incident candidates, an agent's counters, each read the first time
+an event asks for it. The major incidents themselves come from one small shared document. After
+the batch every ticket and entry whose serialised state changed is handed back, tickets with
+their clocks and escalations as read-model views.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from escalon.domain.engine.context import InvalidEvent
+from escalon.domain.engine.context import Context, InvalidEvent
 from escalon.domain.engine.decisions import Decision, us_to_datetime
-from escalon.domain.engine.state import INCIDENT_REF, EngineState, Indexes, TicketState
-from escalon.domain.engine.step import step
+from escalon.domain.engine.records import EventRecord
+from escalon.domain.engine.rulebook import rulebook_for
+from escalon.domain.engine.state import (
+    INCIDENT_REF,
+    EngineState,
+    Incident,
+    Indexes,
+    TicketState,
+)
+from escalon.domain.engine.step import advance
 from escalon.domain.engine.timers import Timer
 from escalon.domain.events import Event
 from escalon.services.engine_port import (
@@ -57,37 +67,126 @@ class _LazyTickets(dict[str, TicketState]):
         return ticket
 
 
+class _LazyEntries(dict[str, Any]):
+    """One kind of cross-ticket entry, read from storage the first time a key is asked for.
+
+    `loaded` keeps each entry's JSON as read ("" when there was none), so what changed is found
+    by comparing small entries, never the whole index.
+    """
+
+    def __init__(self, source: StateSource, kind: str) -> None:
+        super().__init__()
+        self.source = source
+        self.kind = kind
+        self.loaded: dict[str, str] = {}
+
+    def _load(self, key: str) -> bool:
+        """Read `key` if not read yet; whether it is present now."""
+        if key in self.loaded or dict.__contains__(self, key):
+            return dict.__contains__(self, key)
+        raw = self.source.entries(self.kind, [key]).get(key)
+        if raw is None:
+            self.loaded[key] = ""
+            return False
+        text = self.loaded[key] = _canonical(raw)
+        dict.__setitem__(self, key, json.loads(text))  # the engine's own copy: it mutates it
+        return True
+
+    def __missing__(self, key: str) -> Any:
+        if self._load(key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._load(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.__getitem__(self, key) if self._load(key) else default
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if not self._load(key):
+            dict.__setitem__(self, key, default)
+        return dict.__getitem__(self, key)
+
+    def changed(self) -> dict[tuple[str, str], Any]:
+        out: dict[tuple[str, str], Any] = {}
+        for key, value in self.items():
+            before = self.loaded.get(key)
+            if not before or before != _canonical(value):
+                out[(self.kind, key)] = value
+        for key, before in self.loaded.items():
+            if before and not dict.__contains__(self, key):
+                out[(self.kind, key)] = None
+        return out
+
+
+def _indexes(source: StateSource) -> tuple[Indexes, list[_LazyEntries]]:
+    """The engine's indexes over stored state: incidents from the shared document, the rest
+    entry by entry."""
+    shared = dict(source.shared() or {})
+    entries = [_LazyEntries(source, kind) for kind in ("issue", "candidates", "agent")]
+    issues, candidates, agents = entries
+    indexes = Indexes(
+        issues=issues,
+        candidates=candidates,
+        agents=agents,
+        open_incidents=dict(shared.get("open_incidents") or {}),
+        incidents={k: Incident.from_dict(v) for k, v in (shared.get("incidents") or {}).items()},
+    )
+    return indexes, entries
+
+
+def _incident_document(indexes: Indexes) -> dict[str, Any]:
+    return {
+        "open_incidents": dict(indexes.open_incidents),
+        "incidents": {k: v.to_dict() for k, v in indexes.incidents.items()},
+    }
+
+
 class DomainTicketEngine:
     """`escalon.domain.engine.step` over stored state."""
 
     def apply(
-        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+        self,
+        source: StateSource,
+        items: Sequence[tuple[str, Event]],
+        policy: Any,
+        *,
+        skip_refused: bool = False,
     ) -> BatchOut:
-        shared = source.shared()
-        indexes = Indexes.from_dict(dict(shared)) if shared else Indexes()
-        before = _canonical(indexes.to_dict())
+        indexes, entries = _indexes(source)
+        before = _canonical(_incident_document(indexes))
         tickets = _LazyTickets(source)
         state = EngineState(tickets=tickets, indexes=indexes)
-        decisions: list[Decision] = []
-        for path, event in items:
+        # One context for the batch, as replay keeps one: decisions a refused event's ticket
+        # made due before it (the pre-event firing) are kept, as replay keeps them.
+        ctx = Context(state, rulebook_for(policy))
+        refused: list[tuple[int, EngineRefusal]] = []
+        for index, (path, event) in enumerate(items):
             self._schedule(state, event)
             try:
-                decisions += step(state, event, policy).decisions
+                advance(ctx, EventRecord.from_event(event))
             except InvalidEvent as error:
                 field = error.field.replace(".", "/")
-                raise EngineRefusal(error.message, field=f"{path}{field}") from error
+                refusal = EngineRefusal(error.message, field=f"{path}{field}")
+                if not skip_refused:
+                    raise refusal from error
+                refused.append((index, refusal))
+        decisions: list[Decision] = ctx.out
         changed = {}
         for tid, ticket in tickets.items():
             raw = ticket.to_dict()
             loaded = tickets.loaded.get(tid)
             if not loaded or loaded != _canonical(raw):  # new tickets skip the comparison
                 changed[tid] = _ticket_out(ticket, raw)
-        after = indexes.to_dict()
+        after = _incident_document(indexes)
         return BatchOut(
             tickets=changed,
             decisions=[_decision_out(d) for d in decisions],
             shared=after if _canonical(after) != before else None,
             shared_wakeup=_incident_wakeup(indexes),
+            entries={key: value for part in entries for key, value in part.changed().items()},
+            refused=refused,
         )
 
     @staticmethod

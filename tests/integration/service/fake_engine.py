@@ -39,22 +39,38 @@ def _t(raw: str) -> datetime:
 
 class FakeEngine:
     def apply(
-        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+        self,
+        source: StateSource,
+        items: Sequence[tuple[str, Event]],
+        policy: Any,
+        *,
+        skip_refused: bool = False,
     ) -> BatchOut:
         states: dict[str, Mapping[str, Any] | None] = {}
         tickets: dict[str, TicketOut] = {}
         decisions: list[DecisionOut] = []
-        for path, event in items:
+        refused: list[tuple[int, EngineRefusal]] = []
+        for index, (path, event) in enumerate(items):
             if event.ticket not in states:
                 states[event.ticket] = source.ticket(event.ticket)
             try:
                 out = self.step(states[event.ticket], event, policy)
             except EngineRefusal as refusal:
-                raise EngineRefusal(str(refusal), field=f"{path}{refusal.field}") from refusal
+                named = EngineRefusal(str(refusal), field=f"{path}{refusal.field}")
+                if not skip_refused:
+                    raise named from refusal
+                refused.append((index, named))
+                continue
             states[event.ticket] = out.state
             tickets[event.ticket] = out
             decisions += out.decisions
-        return BatchOut(tickets=tickets, decisions=decisions, shared=None, shared_wakeup=None)
+        return BatchOut(
+            tickets=tickets,
+            decisions=decisions,
+            shared=None,
+            shared_wakeup=None,
+            refused=refused,
+        )
 
     def step(self, state: Mapping[str, Any] | None, event: Event, policy: Any) -> Stepped:
         s: dict[str, Any] = {

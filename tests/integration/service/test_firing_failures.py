@@ -28,7 +28,12 @@ class BreaksOn(FakeEngine):
         self.ticket = ticket
 
     def apply(
-        self, source: StateSource, items: Sequence[tuple[str, Event]], policy: Any
+        self,
+        source: StateSource,
+        items: Sequence[tuple[str, Event]],
+        policy: Any,
+        *,
+        skip_refused: bool = False,
     ) -> BatchOut:
         if any(e.type == "tick" and e.ticket == self.ticket for _, e in items):
             raise KeyError("a rule looked up a field the ticket does not have")

@@ -187,3 +187,15 @@ engine_documents = Table(
     # Bumped by every write: writers check it instead of locking the row (optimistic).
     Column("version", BigInteger, nullable=False, server_default="0"),
 )
+
+engine_index = Table(
+    "engine_index",
+    metadata,
+    # One row per cross-ticket entry the engine keeps: an issue key's history ("issue"), a
+    # major-incident match key's candidates ("candidates"), an agent's counters ("agent").
+    Column("kind", String(20), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("body", JSON, nullable=False),
+    # Bumped by every write: writers check it instead of locking the row (optimistic).
+    Column("version", BigInteger, nullable=False),
+)

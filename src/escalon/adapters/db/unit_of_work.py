@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from escalon.adapters.db.connection import READ_ONLY
+from escalon.adapters.db.engine_index import SqlEngineIndex
 from escalon.adapters.db.outbox import OutboxRows
 from escalon.adapters.db.repositories import (
     SqlApprovalRepository,
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     tokens: SqlTokenRepository
     approvals: SqlApprovalRepository
     shared: SqlSharedState
+    index: SqlEngineIndex
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
         self.tokens = SqlTokenRepository(conn)
         self.approvals = SqlApprovalRepository(conn)
         self.shared = SqlSharedState(conn)
+        self.index = SqlEngineIndex(conn)
         return self
 
     def __exit__(
