@@ -1,12 +1,17 @@
-"""SQLite inserts that bypass SQLAlchemy's per-row handling store exactly what it would store."""
+"""Inserts that bypass SQLAlchemy's per-row handling (SQLite executemany, PostgreSQL COPY) store
+exactly what SQLAlchemy would store."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, create_engine
+from sqlalchemy import MetaData, Table, create_engine, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from escalon.adapters.db import tables as t
 from escalon.adapters.db.connection import make_engine
@@ -61,7 +66,7 @@ ROWS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_the_fast_path_stores_the_same_values(name: str) -> None:
+def test_the_fast_path_stores_the_same_values_sqlite(name: str) -> None:
     table: Table = t.metadata.tables[name]
     engine = create_engine("sqlite://")
     t.metadata.create_all(engine)
@@ -89,3 +94,75 @@ def test_each_engine_keeps_its_own_json_serializer() -> None:
         assert fast == plain
         stored.append(fast)
     assert stored == ['{"ids":["E-1"]}', '{"ids": ["E-1"]}']
+
+
+_KEYS = {"events": "id", "tickets": "id", "clocks": "name", "audit_log": "action"}
+
+
+def _many(name: str, count: int) -> list[dict[str, Any]]:
+    """`count` rows like ROWS[name], each with its own key."""
+    key = _KEYS[name]
+    return [{**ROWS[name], key: f"{ROWS[name][key]}-{i}"} for i in range(count)]
+
+
+@pytest.fixture
+def scratch(database_url: str) -> Iterator[tuple[Engine, MetaData]]:
+    """escalon's tables, empty: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    engine = make_engine(database_url)
+    schema = None
+    if engine.dialect.name == "postgresql":
+        schema = f"probe_{secrets.token_hex(4)}"
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    meta = MetaData()
+    for table in t.metadata.sorted_tables:
+        table.to_metadata(meta, schema=schema)
+    meta.create_all(engine)
+    try:
+        yield engine, meta
+    finally:
+        if schema is not None:
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def _name(engine: Engine, table: Table) -> str:
+    return engine.dialect.identifier_preparer.format_table(table)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_the_fast_path_stores_the_same_values(
+    scratch: tuple[Engine, MetaData], name: str, count: int
+) -> None:
+    engine, meta = scratch
+    table = next(x for x in meta.sorted_tables if x.name == name)
+    rows = _many(name, count)
+    stored = select(*(table.c[k] for k in ROWS[name])).order_by(*table.primary_key)
+    with engine.begin() as conn:  # what the rows carry (serial keys go on counting)
+        conn.execute(table.insert(), rows)
+        plain = [tuple(r) for r in conn.execute(stored)]
+        raw_plain = conn.exec_driver_sql(f"SELECT * FROM {_name(engine, table)}").all()
+        conn.execute(table.delete())
+        _insert_rows(conn, table, rows)
+        fast = [tuple(r) for r in conn.execute(stored)]
+        raw_fast = conn.exec_driver_sql(f"SELECT * FROM {_name(engine, table)}").all()
+    assert fast == plain
+    assert [r[-len(ROWS[name]) :] for r in raw_fast] == [r[-len(ROWS[name]) :] for r in raw_plain]
+    assert len(fast) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_duplicate_key_raises_as_sqlalchemy_raises_it(
+    scratch: tuple[Engine, MetaData], count: int
+) -> None:
+    engine, meta = scratch
+    table = next(x for x in meta.sorted_tables if x.name == "events")
+    rows = _many("events", count)
+    with engine.begin() as conn:
+        _insert_rows(conn, table, rows)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        _insert_rows(conn, table, rows)
+    with engine.connect() as conn:  # nothing of the failed transaction stayed
+        assert len(conn.execute(table.select()).all()) == count
