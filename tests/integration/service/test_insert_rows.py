@@ -166,3 +166,16 @@ def test_a_duplicate_key_raises_as_sqlalchemy_raises_it(
         _insert_rows(conn, table, rows)
     with engine.connect() as conn:  # nothing of the failed transaction stayed
         assert len(conn.execute(table.select()).all()) == count
+
+
+def test_a_json_none_is_stored_as_sqlalchemy_stores_it(scratch: tuple[Engine, MetaData]) -> None:
+    engine, meta = scratch
+    table = next(x for x in meta.sorted_tables if x.name == "clocks")
+    rows = [{**r, "detail": None} for r in _many("clocks", 3)]
+    with engine.begin() as conn:
+        conn.execute(table.insert(), rows)
+        plain = conn.exec_driver_sql(f"SELECT * FROM {_name(engine, table)}").all()
+        conn.execute(table.delete())
+        _insert_rows(conn, table, rows)
+        fast = conn.exec_driver_sql(f"SELECT * FROM {_name(engine, table)}").all()
+    assert fast == plain

@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy import JSON, Connection, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -72,9 +72,21 @@ def _prepared(conn: Connection, table: Table, keys: tuple[str, ...]) -> _Prepare
             sql = f"INSERT INTO {name} ({names}) VALUES ({marks})"
         else:
             sql = f"COPY {name} ({names}) FROM STDIN"
-        processors = [(k, table.c[k].type._cached_bind_processor(dialect)) for k in keys]
+        processors = [(k, _bind_processor(table.c[k].type, dialect)) for k in keys]
         found = known[(table.name, keys)] = (sql, processors)
     return found
+
+
+def _bind_processor(column_type: Any, dialect: Dialect) -> Any:
+    """The column's conversion of a value for the driver; on PostgreSQL a JSON value becomes its
+    text (the engine's serializer, JSON's own NULL rules), which COPY hands over as it is,
+    instead of a wrapper that psycopg serializes value by value in Python."""
+    if dialect.name == "postgresql" and isinstance(column_type, JSON):
+        generic: Any = JSON.bind_processor
+        as_text = generic(column_type, dialect)  # None: the engine has no serializer
+        if as_text is not None:
+            return as_text
+    return column_type._cached_bind_processor(dialect)
 
 
 def _insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
