@@ -10,13 +10,14 @@ their clocks and escalations as read-model views.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
 
 from escalon.domain.engine.context import Context, InvalidEvent
 from escalon.domain.engine.decisions import Decision, us_to_datetime
+from escalon.domain.engine.issues import issue_key
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.engine.rulebook import rulebook_for
 from escalon.domain.engine.state import (
@@ -86,15 +87,24 @@ class _LazyEntries(dict[str, Any]):
 
     def _load(self, key: str) -> bool:
         """Read `key` if not read yet; whether it is present now."""
-        if key in self.loaded or dict.__contains__(self, key):
-            return dict.__contains__(self, key)
-        raw = self.source.entries(self.kind, [key]).get(key)
-        if raw is None:
-            self.loaded[key] = b""
-            return False
-        text = self.loaded[key] = _canonical(raw)
-        dict.__setitem__(self, key, orjson.loads(text))  # the engine's own copy: it mutates it
-        return True
+        if key not in self.loaded:
+            self.prefetch([key])
+        return dict.__contains__(self, key)
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the entries of `keys` not read yet, in one query (a worker's batch of ticks
+        would otherwise ask for its tickets' issue histories one by one)."""
+        unread = sorted(
+            {k for k in keys if k not in self.loaded and not dict.__contains__(self, k)}
+        )
+        if not unread:
+            return
+        found = self.source.entries(self.kind, unread)
+        for key in unread:
+            raw = found.get(key)
+            text = self.loaded[key] = b"" if raw is None else _canonical(raw)
+            if raw is not None:
+                dict.__setitem__(self, key, orjson.loads(text))  # the engine's own copy
 
     def __missing__(self, key: str) -> Any:
         if self._load(key):
@@ -140,6 +150,20 @@ def _indexes(source: StateSource) -> tuple[Indexes, list[_LazyEntries]]:
     return indexes, entries
 
 
+def _prefetch_issues(
+    ctx: Context, items: Sequence[tuple[str, Event]], issues: _LazyEntries
+) -> None:
+    """The issue histories of the batch's stored tickets, read in one query."""
+    ids = sorted({event.ticket for _, event in items if event.ticket != SHARED})
+    keys = []
+    for ticket_id in ids:
+        ticket = ctx.state.tickets.get(ticket_id)
+        key = issue_key(ctx, ticket) if ticket is not None else None
+        if key is not None:
+            keys.append(key)
+    issues.prefetch(keys)
+
+
 def _incident_document(indexes: Indexes) -> dict[str, Any]:
     return {
         "open_incidents": dict(indexes.open_incidents),
@@ -165,6 +189,7 @@ class DomainTicketEngine:
         # One context for the batch, as replay keeps one: decisions a refused event's ticket
         # made due before it (the pre-event firing) are kept, as replay keeps them.
         ctx = Context(state, rulebook_for(policy))
+        _prefetch_issues(ctx, items, entries[0])
         refused: list[tuple[int, EngineRefusal]] = []
         for index, (path, event) in enumerate(items):
             self._schedule(state, event)
