@@ -15,6 +15,7 @@ few milliseconds, well inside the API's latency budget. The API server, the work
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,12 +28,25 @@ def collect_rarely() -> None:
     gc.set_threshold(*SERVICE_THRESHOLDS)
 
 
+_lock = threading.Lock()
+_inside = 0
+_previous: tuple[int, ...] = ()
+
+
 @contextmanager
 def collecting_rarely() -> Iterator[None]:
-    """Use `SERVICE_THRESHOLDS` inside the block; the previous thresholds come back after."""
-    previous = gc.get_threshold()
-    collect_rarely()
+    """Use `SERVICE_THRESHOLDS` inside the block; the previous thresholds come back when the
+    last of the blocks running at once (workers in threads of one process) ends."""
+    global _inside, _previous
+    with _lock:
+        if _inside == 0:
+            _previous = gc.get_threshold()
+            collect_rarely()
+        _inside += 1
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        with _lock:
+            _inside -= 1
+            if _inside == 0:
+                gc.set_threshold(*_previous)

@@ -36,3 +36,16 @@ def test_collect_rarely_keeps_collecting_cycles(thresholds: tuple[int, ...]) -> 
     assert gc.get_threshold() == SERVICE_THRESHOLDS
     assert gc.isenabled()
     assert SERVICE_THRESHOLDS[0] > 700  # young collections rarer than the default
+
+
+def test_overlapping_blocks_restore_the_thresholds_when_the_last_ends(
+    thresholds: tuple[int, ...],
+) -> None:
+    gc.set_threshold(700, 10, 10)
+    first, second = collecting_rarely(), collecting_rarely()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the other block still runs: thresholds stay
+    assert gc.get_threshold() == SERVICE_THRESHOLDS
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == (700, 10, 10)
