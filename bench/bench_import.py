@@ -110,6 +110,7 @@ def _store_figure(source: Path, work: Path, label: str, share: float, jsonl: flo
     from escalon.adapters.importers.mapping import load_mapping
     from escalon.adapters.importers.run import run_import
     from escalon.bootstrap import bootstrap, utc_now
+    from escalon.gc_tuning import collecting_rarely
     from escalon.services.access import SYSTEM
     from escalon.services.ingest import StoreImport
     from escalon.settings import Settings
@@ -118,10 +119,11 @@ def _store_figure(source: Path, work: Path, label: str, share: float, jsonl: flo
     service.prepare()
     try:
         start = process_time()
-        store = StoreImport(
-            service.ingestor, SYSTEM, utc_now(), source="servicenow", skip_refused=True
-        )
-        run_import(source, load_mapping(MAPPING), store, skip_invalid=True)
+        with collecting_rarely():  # as `escalon import` runs it
+            store = StoreImport(
+                service.ingestor, SYSTEM, utc_now(), source="servicenow", skip_refused=True
+            )
+            run_import(source, load_mapping(MAPPING), store, skip_invalid=True)
         seconds = process_time() - start
     finally:
         service.close()
