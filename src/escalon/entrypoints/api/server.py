@@ -8,7 +8,6 @@ from fastapi import FastAPI
 
 from escalon.bootstrap import bootstrap
 from escalon.entrypoints.api.app import create_app
-from escalon.gc_tuning import collect_rarely
 
 
 def app() -> FastAPI:
@@ -17,11 +16,8 @@ def app() -> FastAPI:
     What start-up built (modules, the app, its routes and schemas) lives as long as the process:
     frozen out of the garbage collector, it is no longer scanned by every full collection. Those
     scans paused the process for tens of milliseconds and were most of the API's p99 latency.
-    What requests allocate is collected rarely (`escalon.gc_tuning`): with the default
-    thresholds the collector took more of a batch's time than the engine.
     """
     built = create_app(bootstrap())
     gc.collect()
     gc.freeze()
-    collect_rarely()
     return built
