@@ -29,6 +29,7 @@ from escalon.services.ports import (
     IngestUnitOfWork,
     Notifier,
     SharedDocument,
+    StoredEngineIndex,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -313,6 +314,35 @@ class _KeptShared:
                 raise ImportFailed("another writer changed the engine's cross-ticket document")
 
 
+class _KnownKeys:
+    """The engine index as an import sees it: which keys exist is read once per kind and kept
+    up to date, so the thousands of new issue keys a history brings cost no query each."""
+
+    def __init__(self, inner: StoredEngineIndex) -> None:
+        self.inner = inner
+        self.existing: dict[str, set[str]] = {}
+
+    def _existing(self, kind: str) -> set[str]:
+        if kind not in self.existing:
+            self.existing[kind] = set(self.inner.keys(kind))
+        return self.existing[kind]
+
+    def get_many(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
+        existing = self._existing(kind)
+        wanted = [key for key in keys if key in existing]
+        return self.inner.get_many(kind, wanted) if wanted else {}
+
+    def save(self, entries: Mapping[tuple[str, str], Mapping[str, Any] | None]) -> bool:
+        if not self.inner.save(entries):
+            return False
+        for (kind, key), body in entries.items():
+            if body is None:
+                self._existing(kind).discard(key)
+            else:
+                self._existing(kind).add(key)
+        return True
+
+
 class _ImportView:
     """The import's transaction as ingestion sees it, with the shared document kept in memory."""
 
@@ -325,7 +355,7 @@ class _ImportView:
         self.audit = uow.audit
         self.policies = uow.policies
         self.shared = _KeptShared(uow.shared)
-        self.index = uow.index
+        self.index = _KnownKeys(uow.index)
         self.signal_wakeup = uow.signal_wakeup
 
 

@@ -73,6 +73,10 @@ class SqlEngineIndex:
                     bodies[(kind, key)] = None
         return found
 
+    def keys(self, kind: str) -> list[str]:
+        """Every stored key of `kind` (an import checks them in memory rather than one by one)."""
+        return list(self.conn.execute(select(_index.c.key).where(_index.c.kind == kind)).scalars())
+
     def save(self, entries: Mapping[EntryKey, Mapping[str, Any] | None]) -> bool:
         """Write changed entries (None deletes one); False when another writer got there first.
 
