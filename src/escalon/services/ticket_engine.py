@@ -67,7 +67,9 @@ class _LazyTickets(dict[str, TicketState]):
             self.loaded[key] = b""
             return default
         ticket = TicketState.from_dict(dict(raw))
-        self.loaded[key] = _canonical(ticket.to_dict())
+        # The stored form, not a round trip through the engine's: they encode alike (a state
+        # written by an older escalon that does not is merely written again).
+        self.loaded[key] = _canonical(raw)
         self[key] = ticket
         return ticket
 
