@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from escalon import __version__
 from escalon.bootstrap import Service
 from escalon.entrypoints.api import problems
+from escalon.entrypoints.api.fast_path import SingleEventFastPath
 from escalon.entrypoints.api.importer_routes import WebhookConfig, webhook_router
 from escalon.entrypoints.api.routes import approvals, events, ops, policy, tickets
 from escalon.services.group_commit import GroupCommitter
@@ -44,6 +45,7 @@ def create_app(service: Service) -> FastAPI:
     app.state.service = service
     app.state.group_committer = committer
     problems.install(app)
+    app.add_middleware(SingleEventFastPath)
     for module in (events, tickets, approvals, policy, ops):
         app.include_router(module.router)
     app.include_router(webhook_router(WebhookConfig.from_settings(service.settings)))

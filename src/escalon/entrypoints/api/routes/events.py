@@ -15,6 +15,7 @@ from escalon.entrypoints.api.schemas import IngestOut
 from escalon.gc_tuning import collecting_rarely
 from escalon.services.errors import ServiceError
 from escalon.services.group_commit import ACTION, GroupCommitter, InvalidBody, Outcome, Pending
+from escalon.services.ingest import IngestResult
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
@@ -57,25 +58,32 @@ async def ingest_one(
     Concurrent requests are committed together (group commit); each is still all-or-nothing
     and gets its own answer. The token is checked in the writing transaction, before the body.
     """
-    body = await request.body()
+    outcome = await committed(group_committer(request), secret, await request.body())
+    if isinstance(outcome, InvalidBody):
+        raise RequestValidationError(_body_errors(outcome.errors))
+    if isinstance(outcome, Exception):
+        raise outcome
+    return Response(answer_json(outcome), media_type="application/json")
+
+
+async def committed(committer: GroupCommitter, secret: str, body: bytes) -> Outcome:
+    """Hand one request to the group-commit writer and wait for its outcome."""
     loop = asyncio.get_running_loop()
     answer: asyncio.Future[Outcome] = loop.create_future()
 
     def done(outcome: Outcome) -> None:
         loop.call_soon_threadsafe(_settle, answer, outcome)
 
-    group_committer(request).submit(Pending(secret, body, done))
-    outcome = await answer
-    if isinstance(outcome, InvalidBody):
-        raise RequestValidationError(_body_errors(outcome.errors))
-    if isinstance(outcome, Exception):
-        raise outcome
-    # The answer is four integers: encoded here rather than validated against IngestOut again.
-    answer_json = (
-        f'{{"received":{outcome.received},"stored":{outcome.stored},'
-        f'"duplicates":{outcome.duplicates},"decisions":{outcome.decisions}}}'
-    )
-    return Response(answer_json, media_type="application/json")
+    committer.submit(Pending(secret, body, done))
+    return await answer
+
+
+def answer_json(result: IngestResult) -> bytes:
+    """The answer's four integers, encoded here rather than validated against IngestOut."""
+    return (
+        f'{{"received":{result.received},"stored":{result.stored},'
+        f'"duplicates":{result.duplicates},"decisions":{result.decisions}}}'
+    ).encode()
 
 
 def _settle(answer: asyncio.Future[Outcome], outcome: Outcome) -> None:
