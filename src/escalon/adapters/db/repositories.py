@@ -39,6 +39,22 @@ _UPDATE_TICKETS = (
     .values({c: bindparam(c) for c in _TICKET_COLUMNS})
 )
 _DELETE_CLOCKS = t.clocks.delete().where(_in(t.clocks.c.ticket))
+# On PostgreSQL, writes of many rows carry RETURNING so that SQLAlchemy sends them as multi-row
+# INSERT ... VALUES ("insertmanyvalues"): a plain executemany runs one statement per row.
+_PG_TICKETS = postgresql.insert(t.tickets)
+_PG_UPDATE_TICKETS = _PG_TICKETS.on_conflict_do_update(
+    index_elements=["id"], set_={c: _PG_TICKETS.excluded[c] for c in _TICKET_COLUMNS}
+).returning(t.tickets.c.id)
+_PG_ESCALATIONS = postgresql.insert(t.escalations)
+_ESCALATION_COLUMNS = [c.name for c in t.escalations.columns if c.name != "id"]
+_PG_UPSERT_ESCALATIONS = _PG_ESCALATIONS.on_conflict_do_update(
+    index_elements=["id"], set_={c: _PG_ESCALATIONS.excluded[c] for c in _ESCALATION_COLUMNS}
+).returning(t.escalations.c.id)
+_PG_NEW_DECISIONS = (
+    postgresql.insert(t.decisions)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(t.decisions.c.id)
+)
 _SHARED = select(t.engine_documents.c.body, t.engine_documents.c.version).where(
     t.engine_documents.c.name == bindparam("name")
 )
@@ -180,7 +196,11 @@ class SqlTicketRepository:
         updates = [r for r in rows if r["id"] in existing]
         if inserts:
             _insert_rows(self.conn, t.tickets, inserts)
-        if updates:
+        if updates and self.conn.dialect.name == "postgresql":
+            # Every row exists (the caller read it, locked): the upsert only ever updates.
+            rows = [{"id": r["id"], **{c: r[c] for c in _TICKET_COLUMNS}} for r in updates]
+            self.conn.execute(_PG_UPDATE_TICKETS, rows).all()
+        elif updates:
             params = [{"_id": r["id"], **{c: r[c] for c in _TICKET_COLUMNS}} for r in updates]
             self.conn.execute(_UPDATE_TICKETS, params)
 
@@ -232,6 +252,9 @@ class SqlProjectionRepository:
     def upsert_escalations(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(_PG_UPSERT_ESCALATIONS, list(rows)).all()
+            return
         statement = _insert(self.conn, t.escalations)
         changing = {
             c.name: statement.excluded[c.name] for c in t.escalations.columns if c.name != "id"
@@ -267,22 +290,19 @@ class SqlDecisionRepository:
     def add_new(self, rows: Sequence[Row]) -> list[str]:
         """Insert decisions not stored yet; returns the ids that were new (unique on id).
 
-        The callers hold the decisions' tickets locked, so the pre-read cannot race; on
-        PostgreSQL an ON CONFLICT clause is the backstop that keeps a decision stored once
-        whatever happens. SQLite has one writer, so there the pre-read is final and the rows go
-        straight to the driver (a fifth of an import's storage time went to this insert).
+        On PostgreSQL one INSERT ... ON CONFLICT DO NOTHING RETURNING says which were new. SQLite
+        has one writer, so there a pre-read of the known ids is final and the rows go straight
+        to the driver (a fifth of an import's storage time went to a per-row insert).
         """
         if not rows:
             return []
+        if self.conn.dialect.name == "postgresql":
+            added = set(self.conn.execute(_PG_NEW_DECISIONS, list(rows)).scalars())
+            return [str(r["id"]) for r in rows if r["id"] in added]
         known = set(self.known([str(r["id"]) for r in rows]))
         fresh = [r for r in rows if r["id"] not in known]
-        if fresh and self.conn.dialect.name == "sqlite":
+        if fresh:
             _insert_rows(self.conn, t.decisions, fresh)
-        elif fresh:
-            statement = _insert(self.conn, t.decisions).on_conflict_do_nothing(
-                index_elements=["id"]
-            )
-            self.conn.execute(statement, list(fresh))
         return [str(r["id"]) for r in fresh]
 
     def known(self, ids: Sequence[str]) -> list[str]:
