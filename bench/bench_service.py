@@ -38,7 +38,7 @@ import psycopg
 from sqlalchemy import func, select
 
 from bench.harness import Figure
-from escalon.adapters.db.tables import decisions, events, tickets
+from escalon.adapters.db.tables import clocks, decisions, events, tickets
 from escalon.bootstrap import Service, bootstrap
 from escalon.domain.events import parse_event
 from escalon.services.access import create_token
@@ -250,17 +250,31 @@ class _Empty:
 def _seed(
     service: Service, count: int, opened: Callable[[int], datetime], *, offset: int = 0
 ) -> None:
-    """Open tickets stored as ingestion would store them, the engine run once per ticket."""
+    """Open tickets stored as ingestion would store them (the rows and their clocks), the engine
+    run once per ticket. Without the clocks the planner, analysing an empty clocks table, chose
+    sequential scans that grew with every fired batch."""
     engine = DomainTicketEngine()
     with service.uow(read_only=True) as uow:
         policy = service.policies.active(uow)
     rows = []
+    clock_rows = []
     for i in range(count):
         at = opened(i)
         raw = _event(offset + i, at, "S")
         raw["data"]["priority"] = "P1"
         event = parse_event(raw)
         out = engine.apply(_Empty(), [("/", event)], policy).tickets[event.ticket]
+        clock_rows += [
+            {
+                "ticket": event.ticket,
+                "name": c.name,
+                "status": c.status,
+                "due_at": c.due_at,
+                "breached": c.breached,
+                "detail": dict(c.detail),
+            }
+            for c in out.clocks
+        ]
         rows.append(
             {
                 "id": event.ticket,
@@ -283,6 +297,8 @@ def _seed(
     with service.db.begin() as conn:
         for start in range(0, count, 5_000):
             conn.execute(tickets.insert(), rows[start : start + 5_000])
+        for start in range(0, len(clock_rows), 5_000):
+            conn.execute(clocks.insert(), clock_rows[start : start + 5_000])
 
 
 def _first_wakeup_after_opening(service: Service) -> timedelta:
@@ -414,6 +430,7 @@ def _worker_scaling(url: str, quick: bool) -> Figure:
         service.prepare()
         with service.db.begin() as conn:
             conn.execute(tickets.delete())
+            conn.execute(clocks.delete())
             conn.execute(decisions.delete())
         due_at = datetime.now(UTC) - timedelta(hours=1, minutes=31)
         _seed(service, count, lambda _i, at=due_at: at)
