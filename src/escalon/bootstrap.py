@@ -108,6 +108,8 @@ class NamingEngine:
         except EngineRefusal:
             raise
         except Exception as error:
+            if getattr(source, "failure", None) is not None:
+                raise  # storage failed under the engine's reads: not the event's fault
             path, event = items[self._first_failing(source, items, policy) - 1]
             log.exception("the engine failed on event %r", event.id)
             raise EngineRefusal(

@@ -53,8 +53,18 @@ class _Source:
         self.extra: dict[str, dict[str, Any]] = {}
         self._shared: Mapping[str, Any] | None = None
         self._shared_read = False
+        self.failure: Exception | None = None
+        """A storage error raised while the engine read through this source: the storage's
+        problem (a lost connection, a deadlock), not an engine refusal."""
 
     def ticket(self, ticket_id: str) -> Mapping[str, Any] | None:
+        try:
+            return self._ticket(ticket_id)
+        except Exception as error:
+            self.failure = error
+            raise
+
+    def _ticket(self, ticket_id: str) -> Mapping[str, Any] | None:
         row = self.rows.get(ticket_id) or self.extra.get(ticket_id)
         if row is None and ticket_id not in self.rows and ticket_id not in self.created:
             found = self.uow.tickets.get_many([ticket_id], lock=True).get(ticket_id)
@@ -69,13 +79,21 @@ class _Source:
     def shared(self) -> Mapping[str, Any] | None:
         """Read without a lock: the write checks the version read (see SharedDocument)."""
         if not self._shared_read:
-            self._shared = self.uow.shared.get(lock=False)
+            try:
+                self._shared = self.uow.shared.get(lock=False)
+            except Exception as error:
+                self.failure = error
+                raise
             self._shared_read = True
         return self._shared
 
     def entries(self, kind: str, keys: Sequence[str]) -> Mapping[str, Mapping[str, Any]]:
         """Read without a lock, like the shared document (see EngineIndex)."""
-        return self.uow.index.get_many(kind, keys)
+        try:
+            return self.uow.index.get_many(kind, keys)
+        except Exception as error:
+            self.failure = error
+            raise
 
 
 def apply_events(
@@ -116,8 +134,12 @@ def apply_events(
     source = _Source(uow, rows, known - set(rows))
     try:
         out = engine.apply(source, [items[i] for i in kept], policy, skip_refused=skip_refused)
-    except EngineRefusal as refusal:
-        raise InvalidEvent(str(refusal), field=refusal.field) from refusal
+    except Exception as error:
+        if source.failure is not None:
+            raise source.failure from None
+        if isinstance(error, EngineRefusal):
+            raise InvalidEvent(str(error), field=error.field) from error
+        raise
     by_engine = {kept[j] for j, _ in out.refused}
     refused += [(kept[j], InvalidEvent(str(r), field=r.field)) for j, r in out.refused]
     for i in kept:

@@ -67,6 +67,8 @@ class _Guarded:
         try:
             return self.inner.apply(source, items, policy, skip_refused=skip_refused)
         except Exception as error:
+            if getattr(source, "failure", None) is not None:
+                raise  # storage failed under the engine's reads: not the tickets' fault
             raise EngineFailure(f"{type(error).__name__}: {error}") from error
 
 
@@ -84,14 +86,16 @@ class Firer:
         attempt = 1
         while True:
             try:
-                return self._fire_due(now)
+                return self._fire_due(now, locking=attempt > 1)
             except SharedStateMoved:
                 if attempt >= RETRIES:
                     raise
                 attempt += 1
 
-    def _fire_due(self, now: datetime) -> Fired:
+    def _fire_due(self, now: datetime, *, locking: bool) -> Fired:
         with self.uow_factory() as uow:
+            if locking:  # lost a race for a cross-ticket entry: wait for its writer this time
+                uow.index.lock_reads()
             due = uow.tickets.claim_due(now, self.batch_size)
             shared = uow.shared.due(now)
             if not due and not shared:

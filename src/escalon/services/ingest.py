@@ -89,12 +89,15 @@ class Ingestor:
 
         A ticket found to exist only after the duplicate check means a concurrent request stored
         the same events first, and a moved shared document means another writer got there
-        first; running again then sees their writes.
+        first; running again then sees their writes, and locks the cross-ticket entries it reads
+        so that it waits for a concurrent writer of the same entry rather than lose again.
         """
         attempt = 1
         while True:
             try:
                 with self.uow_factory() as uow:
+                    if attempt > 1:
+                        uow.index.lock_reads()
                     staged = self.stage(uow, events, caller, now, batch=batch)
                     if also is not None:
                         also(uow, staged.policy or self.policies.active(uow))

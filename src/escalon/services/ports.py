@@ -132,6 +132,7 @@ class EngineIndex(Protocol):
 
 class StoredEngineIndex(EngineIndex, Protocol):
     def keys(self, kind: str) -> list[str]: ...
+    def lock_reads(self) -> None: ...
 
 
 class SharedState(SharedDocument, Protocol):

@@ -81,11 +81,12 @@ class _LazyEntries(dict[str, Any]):
     is found by comparing small entries, never the whole index.
     """
 
-    def __init__(self, source: StateSource, kind: str) -> None:
+    def __init__(self, source: StateSource, kind: str, read: list[tuple[str, str]]) -> None:
         super().__init__()
         self.source = source
         self.kind = kind
         self.loaded: dict[str, bytes] = {}
+        self.read = read  # every kind's entries in the order first asked for
 
     def _load(self, key: str) -> bool:
         """Read `key` if not read yet; whether it is present now."""
@@ -102,6 +103,7 @@ class _LazyEntries(dict[str, Any]):
         if not unread:
             return
         found = self.source.entries(self.kind, unread)
+        self.read += [(self.kind, key) for key in unread]
         for key in unread:
             raw = found.get(key)
             text = self.loaded[key] = b"" if raw is None else _canonical(raw)
@@ -140,7 +142,8 @@ def _indexes(source: StateSource) -> tuple[Indexes, list[_LazyEntries]]:
     """The engine's indexes over stored state: incidents from the shared document, the rest
     entry by entry."""
     shared = dict(source.shared() or {})
-    entries = [_LazyEntries(source, kind) for kind in ("issue", "candidates", "agent")]
+    read: list[tuple[str, str]] = []
+    entries = [_LazyEntries(source, kind, read) for kind in ("issue", "candidates", "agent")]
     issues, candidates, agents = entries
     indexes = Indexes(
         issues=issues,
@@ -164,6 +167,15 @@ def _prefetch_issues(
         if key is not None:
             keys.append(key)
     issues.prefetch(keys)
+
+
+def _in_read_order(entries: list[_LazyEntries]) -> dict[tuple[str, str], Any]:
+    """Changed entries in the order they were first read (new ones last), so that concurrent
+    writers take the entries' row locks in the order the engine asks for them, the order a
+    command that retries with locked reads takes them in too (see EngineIndex)."""
+    changed = {key: value for part in entries for key, value in part.changed().items()}
+    order = {key: n for n, key in enumerate(entries[0].read)}
+    return dict(sorted(changed.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def _incident_document(indexes: Indexes) -> dict[str, Any]:
@@ -216,7 +228,7 @@ class DomainTicketEngine:
             decisions=[_decision_out(d) for d in decisions],
             shared=after if _canonical(after) != before else None,
             shared_wakeup=_incident_wakeup(indexes),
-            entries={key: value for part in entries for key, value in part.changed().items()},
+            entries=_in_read_order(entries),
             refused=refused,
         )
 

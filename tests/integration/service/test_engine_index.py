@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from tests.integration.service.conftest import NOW, FixedClock, _truncate, created
 
+from escalon.adapters.db.engine_index import SqlEngineIndex
 from escalon.adapters.db.tables import decisions, engine_index
 from escalon.adapters.policy_files import load_default_policy
 from escalon.bootstrap import Service, bootstrap
 from escalon.domain.engine.records import EventRecord
 from escalon.domain.events import parse_event
 from escalon.services.access import Caller, create_token
+from escalon.services.errors import SharedStateMoved
 from escalon.services.group_commit import GroupCommitter, Pending
 from escalon.services.replay import replay
 from escalon.settings import Settings
@@ -165,3 +169,40 @@ def test_an_entry_can_be_removed(real: Service) -> None:
         assert uow.index.save({entry: None})  # its own write: the version it holds
         uow.commit()
     assert entry not in _entries(real)
+
+
+def test_concurrent_writers_of_one_issue_lose_no_ticket(real: Service) -> None:
+    """Eight clients at once open tickets of the same issue. A writer that lost the race for the
+    issue's entry runs again (locking the entry, so it waits for the other writer); one that
+    lost three times is answered "concurrent write, resend" and stored nothing, so the client
+    resends. Whatever the interleaving, the stored history names every ticket."""
+
+    def open_tickets(client: int) -> None:
+        for n in range(5):
+            raw = _signed(f"T-{client}-{n}", NOW + timedelta(seconds=n), "sig-disk", "acme")
+            while True:
+                try:
+                    real.ingestor.ingest([parse_event(raw)], AGENT, NOW, batch=False)
+                    break
+                except SharedStateMoved:
+                    continue
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(open_tickets, range(8)))
+    [history] = [v for (kind, _), v in _entries(real).items() if kind == "issue"]
+    assert len(history["tickets"]) == 40
+
+
+def test_a_storage_failure_under_the_engine_is_not_an_engine_refusal(
+    real: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine reads entries as it goes; a database error there is the database's (503,
+    retry), not a refused event (422), and no culprit is searched for."""
+
+    def broken(self: SqlEngineIndex, kind: str, keys: Any) -> dict[str, Any]:
+        raise OperationalError("SELECT ...", {}, RuntimeError("server closed the connection"))
+
+    monkeypatch.setattr(SqlEngineIndex, "get_many", broken)
+    event = parse_event(_signed("T-1", NOW, "sig-disk", "acme"))
+    with pytest.raises(OperationalError):
+        real.ingestor.ingest([event], AGENT, NOW, batch=False)

@@ -24,6 +24,7 @@ _index = t.engine_index
 _READ = select(_index.c.key, _index.c.body, _index.c.version).where(
     _index.c.kind == bindparam("kind"), _index.c.key.in_(bindparam("keys", expanding=True))
 )
+_READ_LOCKED = _READ.order_by(_index.c.key).with_for_update()
 _UPDATE = (
     update(_index)
     .where(
@@ -57,6 +58,14 @@ class SqlEngineIndex:
         self.conn = conn
         self._versions: dict[EntryKey, int] = {}
         self._bodies: dict[EntryKey, Any] = {}
+        self._read = _READ
+
+    def lock_reads(self) -> None:
+        """Lock the rows read from now on (PostgreSQL): a command that already lost the race
+        for an entry waits for the other writer instead of losing again. A burst of tickets of
+        one issue (an outage) otherwise kept several writers failing on the same row."""
+        if self.conn.dialect.name == "postgresql":
+            self._read = _READ_LOCKED
 
     def get_many(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
         bodies = self._bodies
@@ -64,7 +73,7 @@ class SqlEngineIndex:
         unread = [k for k in keys if (kind, k) not in self._versions]
         for start in range(0, len(unread), _CHUNK):
             chunk = unread[start : start + _CHUNK]
-            for row in self.conn.execute(_READ, {"kind": kind, "keys": chunk}):
+            for row in self.conn.execute(self._read, {"kind": kind, "keys": chunk}):
                 found[row.key] = bodies[(kind, row.key)] = row.body
                 self._versions[(kind, row.key)] = int(row.version)
             for key in chunk:
@@ -88,7 +97,7 @@ class SqlEngineIndex:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         deletes: list[dict[str, Any]] = []
-        for (kind, key), body in sorted(entries.items(), key=lambda item: item[0]):
+        for (kind, key), body in entries.items():  # in the caller's order (the read order)
             version = self._versions[(kind, key)]
             if version == 0:
                 if body is not None:

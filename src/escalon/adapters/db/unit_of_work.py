@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from escalon.adapters.db.connection import READ_ONLY
 from escalon.adapters.db.engine_index import SqlEngineIndex
@@ -21,6 +22,7 @@ from escalon.adapters.db.repositories import (
     SqlTicketRepository,
     SqlTokenRepository,
 )
+from escalon.services.errors import SharedStateMoved
 
 WAKEUP_CHANNEL = "escalon_wakeup"
 """PostgreSQL NOTIFY channel on which workers hear that a wake-up moved earlier."""
@@ -78,6 +80,10 @@ class SqlUnitOfWork:
         finally:
             self._conn.close()
             self._conn = None
+        if isinstance(exc, OperationalError) and _lost_race(exc):
+            raise SharedStateMoved(
+                "a concurrent transaction held rows this one needed; it was rolled back"
+            ) from exc
 
     def commit(self) -> None:
         assert self._conn is not None
@@ -88,6 +94,12 @@ class SqlUnitOfWork:
         assert self._conn is not None
         if self._conn.dialect.name == "postgresql":
             self._conn.exec_driver_sql(f"NOTIFY {WAKEUP_CHANNEL}")
+
+
+def _lost_race(error: OperationalError) -> bool:
+    """PostgreSQL's deadlock and serialization failures: running the command again resolves
+    them, like a lost optimistic write."""
+    return getattr(error.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 class SqlUnitOfWorkFactory:
