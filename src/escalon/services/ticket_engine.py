@@ -263,16 +263,18 @@ def _decision_out(decision: Decision) -> DecisionOut:
 
 
 def _ticket_out(ticket: TicketState, raw: dict[str, Any]) -> TicketOut:
+    """The views' details are the state's own serialised parts (`raw`), not built again."""
     due = ticket.next_due
+    timers = raw["timers"]
     return TicketOut(
         state=raw,
         next_wakeup=us_to_datetime(due) if due is not None else None,
-        clocks=[_clock(timer) for timer in ticket.timers.values()],
-        escalations=_escalations(ticket),
+        clocks=[_clock(timer, timers[name]) for name, timer in ticket.timers.items()],
+        escalations=_escalations(ticket, raw),
     )
 
 
-def _clock(timer: Timer) -> ClockOut:
+def _clock(timer: Timer, detail: dict[str, Any]) -> ClockOut:
     status = "running" if timer.since is not None else "paused"
     if timer.finished:
         status = "finished"
@@ -281,11 +283,11 @@ def _clock(timer: Timer) -> ClockOut:
         status=status,
         due_at=us_to_datetime(timer.due) if timer.due is not None else None,
         breached=timer.finished,
-        detail=timer.to_dict(),
+        detail=detail,
     )
 
 
-def _escalations(ticket: TicketState) -> list[EscalationOut]:
+def _escalations(ticket: TicketState, raw: dict[str, Any]) -> list[EscalationOut]:
     """Technical escalations and the management escalation, each with its deadline."""
     dues = [t.due for t in ticket.timers.values() if t.due is not None]
     deadline = us_to_datetime(min(dues)) if dues else None
@@ -299,9 +301,9 @@ def _escalations(ticket: TicketState) -> list[EscalationOut]:
             opened_at=us_to_datetime(esc.at),
             breach_at=deadline if esc.status in ("open", "accepted") else None,
             closed_at=us_to_datetime(esc.closed_at) if esc.closed_at else None,
-            detail=esc.to_dict(),
+            detail=detail,
         )
-        for esc in ticket.escalations
+        for esc, detail in zip(ticket.escalations, raw["escalations"], strict=True)
     ]
     if ticket.management is not None:
         m = ticket.management
@@ -315,7 +317,7 @@ def _escalations(ticket: TicketState) -> list[EscalationOut]:
                 opened_at=us_to_datetime(m.opened_at),
                 breach_at=None if m.closed_at else deadline,
                 closed_at=us_to_datetime(m.closed_at) if m.closed_at else None,
-                detail=m.to_dict(),
+                detail=raw["management"],
             )
         )
     return out
