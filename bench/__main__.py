@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
+import json
 import pkgutil
 import platform
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,13 +24,41 @@ def _modules(selected: list[str]) -> list[str]:
     return [n for n in names if not selected or n.removeprefix("bench_") in selected]
 
 
+_RESULT = "bench-result: "
+
+
+def _run_alone(name: str, quick: bool) -> list[Figure]:
+    """Run one module in a fresh interpreter: what an earlier module left in the heap (the
+    analytics figures build tens of millions of records) must not slow the next one's
+    in-process figures. The module's own output passes through; its figures come back as JSON."""
+    code = (
+        "import dataclasses, json, sys\n"
+        f"from bench import {name} as module\n"
+        f"figures = module.run({quick!r})\n"
+        f"print({_RESULT!r} + json.dumps([dataclasses.asdict(f) for f in figures]), flush=True)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    figures: list[Figure] = []
+    for line in child.stdout:
+        if line.startswith(_RESULT):
+            figures = [Figure(**raw) for raw in json.loads(line.removeprefix(_RESULT))]
+        else:
+            print(line, end="", flush=True)
+    if child.wait() != 0:
+        raise RuntimeError(f"bench.{name} exited with status {child.returncode}")
+    return figures
+
+
 def _markdown(results: dict[str, list[Figure]], failures: dict[str, str]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m bench`). Every figure is measured next to a baseline",
-        "in the same run on the same machine, so the ratio column is the one to compare across",
-        "machines.",
+        "Written by `make bench` (`python -m bench`), each module in a fresh interpreter. Every",
+        "figure is measured next to a baseline in the same run on the same machine, so the ratio",
+        "column is the one to compare across machines.",
         "",
         f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()},"
         f" {platform.machine()}, {platform.system()}.",
@@ -62,8 +91,7 @@ def main(argv: list[str]) -> int:
     for name in _modules(selected):
         print(f"== {name}", flush=True)
         try:
-            module = importlib.import_module(f"bench.{name}")
-            figures: list[Figure] = module.run(quick)
+            figures = _run_alone(name, quick)
         except Exception as error:  # one broken benchmark must not hide the others' figures
             print(f"  FAILED: {type(error).__name__}: {error}", flush=True)
             failures[name] = f"{type(error).__name__}: {error}"
