@@ -149,9 +149,9 @@ def apply_events(
     if out.shared is not None:
         if not uow.shared.save(out.shared, out.shared_wakeup):
             raise SharedStateMoved("the engine's cross-ticket document changed meanwhile")
+        moved = moved or out.shared_wakeup is not None
     if out.entries and not uow.index.save(out.entries):
         raise SharedStateMoved("one of the engine's cross-ticket entries changed meanwhile")
-        moved = moved or out.shared_wakeup is not None
     all_rows = {**source.extra, **rows}
     fresh = _stage_decisions(
         uow, out.decisions, all_rows, policy, notifier, now, late_after_seconds

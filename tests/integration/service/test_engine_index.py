@@ -24,8 +24,10 @@ from escalon.adapters.db.tables import decisions, engine_index
 from escalon.adapters.policy_files import load_default_policy
 from escalon.bootstrap import Service, bootstrap
 from escalon.domain.engine.records import EventRecord
-from escalon.domain.events import parse_event
+from escalon.domain.events import TickEvent, parse_event
 from escalon.services.access import Caller, create_token
+from escalon.services.applying import apply_events
+from escalon.services.engine_port import SHARED, BatchOut
 from escalon.services.errors import SharedStateMoved
 from escalon.services.group_commit import GroupCommitter, Pending
 from escalon.services.replay import replay
@@ -206,3 +208,24 @@ def test_a_storage_failure_under_the_engine_is_not_an_engine_refusal(
     event = parse_event(_signed("T-1", NOW, "sig-disk", "acme"))
     with pytest.raises(OperationalError):
         real.ingestor.ingest([event], AGENT, NOW, batch=False)
+
+
+class _DeclaresIncident:
+    """An engine whose batch only changes the shared document, with an incident's wake-up."""
+
+    def apply(self, source: Any, items: Any, policy: Any, *, skip_refused: bool = False) -> Any:
+        return BatchOut(
+            tickets={},
+            decisions=[],
+            shared={"open_incidents": {}, "incidents": {}},
+            shared_wakeup=NOW + timedelta(minutes=30),
+        )
+
+
+def test_a_shared_document_wakeup_moves_the_workers_wakeup(real: Service) -> None:
+    tick = TickEvent(type="tick", id="tick:*", at=NOW, ticket=SHARED)
+    with real.uow() as uow:
+        applied = apply_events(
+            uow, _DeclaresIncident(), None, [("/", tick)], now=NOW, late_after_seconds=60
+        )
+    assert applied.wakeup_moved_earlier
