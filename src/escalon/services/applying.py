@@ -7,10 +7,10 @@ and queued for delivery the same way whoever caused it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from escalon.domain.events import Event, TicketCreatedEvent
 from escalon.services.engine_port import (
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 
 ENGINE_OWNED = ("tier", "status", "priority")
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,16 @@ class _Source:
         """A storage error raised while the engine read through this source: the storage's
         problem (a lost connection, a deadlock), not an engine refusal."""
 
-    def ticket(self, ticket_id: str) -> Mapping[str, Any] | None:
+    def _read(self, read: Callable[[], _T]) -> _T:
+        """Run a storage read for the engine, remembering a failure as the storage's."""
         try:
-            return self._ticket(ticket_id)
+            return read()
         except Exception as error:
             self.failure = error
             raise
+
+    def ticket(self, ticket_id: str) -> Mapping[str, Any] | None:
+        return self._read(lambda: self._ticket(ticket_id))
 
     def _ticket(self, ticket_id: str) -> Mapping[str, Any] | None:
         row = self.rows.get(ticket_id) or self.extra.get(ticket_id)
@@ -79,21 +85,13 @@ class _Source:
     def shared(self) -> Mapping[str, Any] | None:
         """Read without a lock: the write checks the version read (see SharedDocument)."""
         if not self._shared_read:
-            try:
-                self._shared = self.uow.shared.get(lock=False)
-            except Exception as error:
-                self.failure = error
-                raise
+            self._shared = self._read(lambda: self.uow.shared.get(lock=False))
             self._shared_read = True
         return self._shared
 
     def entries(self, kind: str, keys: Sequence[str]) -> Mapping[str, Mapping[str, Any]]:
         """Read without a lock, like the shared document (see EngineIndex)."""
-        try:
-            return self.uow.index.get_many(kind, keys)
-        except Exception as error:
-            self.failure = error
-            raise
+        return self._read(lambda: self.uow.index.get_many(kind, keys))
 
 
 def apply_events(

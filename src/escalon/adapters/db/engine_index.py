@@ -56,8 +56,8 @@ class SqlEngineIndex:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._versions: dict[EntryKey, int] = {}
-        self._bodies: dict[EntryKey, Any] = {}
+        self._known: dict[EntryKey, tuple[int, Any]] = {}
+        """(version, body) of every entry read or written here; (0, None): there is none."""
         self._read = _READ
 
     def lock_reads(self) -> None:
@@ -68,19 +68,15 @@ class SqlEngineIndex:
             self._read = _READ_LOCKED
 
     def get_many(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
-        bodies = self._bodies
-        found = {k: bodies[(kind, k)] for k in keys if bodies.get((kind, k)) is not None}
-        unread = [k for k in keys if (kind, k) not in self._versions]
+        known = self._known
+        unread = [k for k in keys if (kind, k) not in known]
         for start in range(0, len(unread), _CHUNK):
             chunk = unread[start : start + _CHUNK]
             for row in self.conn.execute(self._read, {"kind": kind, "keys": chunk}):
-                found[row.key] = bodies[(kind, row.key)] = row.body
-                self._versions[(kind, row.key)] = int(row.version)
+                known[(kind, row.key)] = (int(row.version), row.body)
             for key in chunk:
-                if (kind, key) not in self._versions:
-                    self._versions[(kind, key)] = 0
-                    bodies[(kind, key)] = None
-        return found
+                known.setdefault((kind, key), (0, None))
+        return {k: known[(kind, k)][1] for k in keys if known[(kind, k)][1] is not None}
 
     def keys(self, kind: str) -> list[str]:
         """Every stored key of `kind` (an import checks them in memory rather than one by one)."""
@@ -91,14 +87,14 @@ class SqlEngineIndex:
 
         An entry must have been read in this transaction, so its version is known.
         """
-        unread = [entry for entry in entries if entry not in self._versions]
+        unread = [entry for entry in entries if entry not in self._known]
         for kind in sorted({kind for kind, _ in unread}):
             self.get_many(kind, [key for k, key in unread if k == kind])
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         deletes: list[dict[str, Any]] = []
         for (kind, key), body in entries.items():  # in the caller's order (the read order)
-            version = self._versions[(kind, key)]
+            version = self._known[(kind, key)][0]
             if version == 0:
                 if body is not None:
                     inserts.append({"kind": kind, "key": key, "body": body, "version": 1})
@@ -113,12 +109,11 @@ class SqlEngineIndex:
         if inserts and not self._insert(inserts):
             return False
         for row in updates:
-            self._versions[(row["b_kind"], row["b_key"])] = row["b_version"] + 1
+            self._known[(row["b_kind"], row["b_key"])] = (row["b_version"] + 1, row["body"])
         for row in deletes:
-            self._versions[(row["b_kind"], row["b_key"])] = 0
+            self._known[(row["b_kind"], row["b_key"])] = (0, None)
         for row in inserts:
-            self._versions[(row["kind"], row["key"])] = 1
-        self._bodies.update(entries)
+            self._known[(row["kind"], row["key"])] = (1, row["body"])
         return True
 
     def _insert(self, rows: list[dict[str, Any]]) -> bool:

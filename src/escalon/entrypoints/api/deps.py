@@ -39,6 +39,14 @@ def allowed(action: str) -> Callable[..., Caller]:
     return dependency
 
 
+def bearer_of(header: str) -> str | None:
+    """The secret of an `Authorization: Bearer ...` header; None when missing or malformed."""
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
 def bearer_secret(action: str) -> Callable[..., Any]:
     """A dependency that only takes the bearer secret for `action`: a missing or malformed
     header is a 401 at once, and the caller's use case checks the token and the right itself
@@ -47,10 +55,10 @@ def bearer_secret(action: str) -> Callable[..., Any]:
     async def dependency(request: Request) -> str:
         # The header is read here rather than through the HTTPBearer security dependency: one
         # dependency less to solve on the busiest route (the route declares the scheme itself).
-        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+        secret = bearer_of(request.headers.get("authorization", ""))
+        if secret is None:
             raise Unauthenticated("a bearer token is required", field="authorization")
-        return secret.strip()
+        return secret
 
     dependency.action = action  # type: ignore[attr-defined]  # lets tests map routes to rights
     return dependency

@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from escalon.entrypoints.api.deps import bearer_of
 from escalon.entrypoints.api.routes.events import answer_json, committed
 from escalon.services.ingest import IngestResult
 
@@ -59,10 +60,7 @@ class SingleEventFastPath:
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
     for name, value in headers:
         if name == b"authorization":
-            scheme, _, secret = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and secret.strip():
-                return secret.strip()
-            return None
+            return bearer_of(value.decode("latin-1"))
     return None
 
 
